@@ -1,0 +1,68 @@
+/**
+ * Graceful shutdown for Deno, Bun and Node: every way a process is asked to
+ * stop (SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGBREAK, Windows console events, a
+ * programmatic request, the end of the program, an uncaught error) becomes one
+ * cooperative, deadline-bounded shutdown.
+ *
+ * - {@linkcode ProtectionScope}: work that a stop request does not cut short;
+ *   `breakpoint()` throws {@linkcode ShutdownError} once shutdown is pending.
+ * - `onShutdown()`: async cleanup hooks, last registered first, each with its
+ *   own timeout, run exactly once however the process ends.
+ * - `run()`: shielded start-up and finalization of services.
+ * - The exit status tells the truth: after SIGTERM the process dies by SIGTERM.
+ *
+ * @example
+ * ```ts
+ * import { shutdown, ShutdownError } from "@graceful/shutdown";
+ *
+ * shutdown.onShutdown(() => console.log("cleaned up"), { name: "cleanup" });
+ *
+ * async function job() {
+ *   using scope = shutdown.protect();
+ *   for (let step = 0; step < 3; step++) {
+ *     scope.breakpoint();
+ *     await new Promise((resolve) => setTimeout(resolve, 10));
+ *   }
+ * }
+ * try {
+ *   await job();
+ * } catch (error) {
+ *   if (!(error instanceof ShutdownError)) throw error;
+ * }
+ * shutdown[Symbol.dispose](); // (only so that this example ends quietly)
+ * ```
+ *
+ * @module
+ */
+
+export { shutdown } from "./src/shutdown.ts";
+export { ShutdownController } from "./src/shutdown_controller.ts";
+export type { ShutdownState } from "./src/shutdown_controller.ts";
+export { ShutdownError } from "./src/shutdown_error.ts";
+export type { ShutdownErrorKind, ShutdownErrorOptions } from "./src/shutdown_error.ts";
+export type { ProtectionScope } from "./src/protection_scope.ts";
+export { detectRuntime } from "./src/runtime/detect.ts";
+export type {
+  ProtectOptions,
+  Service,
+  ShutdownCause,
+  ShutdownControllerOptions,
+  ShutdownExit,
+  ShutdownHook,
+  ShutdownHookContext,
+  ShutdownHookOptions,
+  ShutdownLog,
+  ShutdownReport,
+  StepOutcome,
+  StepReport,
+} from "./src/types.ts";
+export type {
+  ConsoleEvent,
+  OsFamily,
+  RuntimeAdapter,
+  StopEvent,
+  StopEventListener,
+  StopSignal,
+  UncaughtKind,
+  Unsubscribe,
+} from "./src/runtime/types.ts";

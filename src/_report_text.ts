@@ -1,0 +1,51 @@
+// Turns a report into the compact table printed after a slow or failed
+// shutdown, and describes causes in one phrase for messages.
+
+import type { ShutdownCause, ShutdownReport } from "./types.ts";
+
+/** A cause in a few words: "SIGTERM", "CTRL_CLOSE", "request: …". */
+export function _describeCause(cause: ShutdownCause): string {
+  switch (cause.kind) {
+    case "signal":
+      return cause.signal ?? "signal";
+    case "console":
+      return cause.event ?? "console event";
+    case "request":
+      return cause.reason === undefined ? "request" : `request: ${_reasonText(cause.reason)}`;
+    case "error":
+      return `uncaught error: ${_reasonText(cause.reason)}`;
+    case "end":
+      return "end of the program";
+    case "exit":
+      return `exit(${String(cause.reason ?? "")})`;
+  }
+}
+
+function _reasonText(reason: unknown): string {
+  if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
+  return typeof reason === "string" ? reason : String(reason);
+}
+
+/** True when the report is worth showing: something failed, was forced, or was slow. */
+export function _reportIsNoteworthy(report: ShutdownReport, slowMs: number): boolean {
+  return report.forced || report.durationMs >= slowMs ||
+    report.steps.some((step) => step.outcome !== "ok");
+}
+
+/** The report as a small table, one row per step. */
+export function _formatReport(report: ShutdownReport): string {
+  const head =
+    `shutdown (${_describeCause(report.cause)}) took ${Math.round(report.durationMs)} ms` +
+    (report.forced ? `, forced by ${report.forcedBy}` : "");
+  const rows = report.steps.map((step) => {
+    const start = step.startMs < 0 ? "-" : `+${Math.round(step.startMs)}`;
+    const error = step.error === undefined ? "" : `  ${_reasonText(step.error)}`;
+    return `  ${step.outcome.padEnd(9)} ${String(Math.round(step.durationMs)).padStart(6)} ms ${
+      start.padStart(7)
+    }  ${step.name}${error}`;
+  });
+  const scopes = report.openScopes.length === 0
+    ? []
+    : [`  scopes cut: ${report.openScopes.join(", ")}`];
+  return [head, ...rows, ...scopes].join("\n");
+}

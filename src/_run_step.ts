@@ -1,0 +1,70 @@
+// Runs one hook or service stop with its own time limit, and ends it at once
+// when the shutdown is forced. A step that throws, rejects or hangs never
+// keeps the caller from going on to the next one.
+
+import type { ShutdownCause, StepOutcome } from "./types.ts";
+import { ShutdownError } from "./shutdown_error.ts";
+
+/** The clock and timers a step needs. */
+export interface _StepClock {
+  now(): number;
+  setTimer(callback: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** How one step ended. */
+export interface _StepResult {
+  outcome: StepOutcome;
+  durationMs: number;
+  error?: unknown;
+}
+
+/** Runs `fn`, bounded by `limitMs` and cut short when `force` aborts. */
+export function _runStep(
+  fn: (context: { signal: AbortSignal; cause: ShutdownCause }) => unknown,
+  options: {
+    cause: ShutdownCause;
+    clock: _StepClock;
+    limitMs: number;
+    force: AbortSignal;
+    name: string;
+  },
+): Promise<_StepResult> {
+  const { clock, force, limitMs, name } = options;
+  const abort = new AbortController();
+  const startedMs = clock.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    let timer: unknown = undefined;
+    const finish = (outcome: StepOutcome, error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clock.clearTimer(timer);
+      force.removeEventListener("abort", onForce);
+      if (outcome === "timed-out") {
+        abort.abort(
+          new ShutdownError(`${name} ran out of its ${limitMs} ms`, { kind: "budget" }),
+        );
+      } else if (outcome === "cut") {
+        abort.abort(force.reason);
+      }
+      const result: _StepResult = { outcome, durationMs: clock.now() - startedMs };
+      if (outcome === "threw") result.error = error;
+      resolve(result);
+    };
+    const onForce = (): void => finish("cut");
+    if (force.aborted) return finish("cut");
+    force.addEventListener("abort", onForce, { once: true });
+    if (Number.isFinite(limitMs)) {
+      timer = clock.setTimer(() => finish("timed-out"), Math.max(0, limitMs));
+    }
+    try {
+      Promise.resolve(fn({ signal: abort.signal, cause: options.cause })).then(
+        () => finish("ok"),
+        (error) => finish("threw", error),
+      );
+    } catch (error) {
+      finish("threw", error);
+    }
+  });
+}

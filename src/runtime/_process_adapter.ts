@@ -1,0 +1,124 @@
+// The adapter for runtimes that expose Node's `process` object: Node itself
+// and Bun. The two differ only in name and, on Windows, in how console events
+// reach them, so they share this file.
+
+import type {
+  OsFamily,
+  RuntimeAdapter,
+  StopEventListener,
+  StopSignal,
+  UncaughtKind,
+  Unsubscribe,
+} from "./types.ts";
+import { _POSIX_SIGNALS, _statusFor } from "./_signal_numbers.ts";
+
+/** The part of Node's `process` the adapter uses; declared here so no @types/node is needed. */
+export interface _NodeProcess {
+  readonly platform: string;
+  readonly pid: number;
+  exitCode?: number | string | null;
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  listenerCount(event: string): number;
+  exit(code?: number): never;
+  kill(pid: number, signal: string): unknown;
+}
+
+/** The `process` global, or undefined outside Node and Bun. */
+export function _nodeProcess(): _NodeProcess | undefined {
+  return (globalThis as unknown as { process?: _NodeProcess }).process;
+}
+
+// Windows: libuv delivers Ctrl-C as SIGINT, Ctrl-Break as SIGBREAK and console
+// close as SIGHUP; logoff and shutdown never reach a libuv program.
+const _WINDOWS_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGBREAK", "SIGHUP"];
+
+// How long to wait for a re-raised signal to end the process before exiting
+// with 128 + n ourselves (another listener may swallow it).
+const _RERAISE_FALLBACK_MS = 500;
+
+/** Makes an adapter over a `process` object. */
+export function _processAdapter(name: string, proc: _NodeProcess): RuntimeAdapter {
+  const os: OsFamily = proc.platform === "win32" ? "windows" : "posix";
+  return {
+    name,
+    os,
+    processWide: true,
+    signals: os === "windows" ? _WINDOWS_SIGNALS : _POSIX_SIGNALS,
+    now: () => performance.now(),
+    setTimer: (callback, ms) => setTimeout(callback, ms),
+    clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    addStopListener(signals: readonly StopSignal[], listener: StopEventListener): Unsubscribe {
+      const subscriptions = signals.map((signal) => {
+        const handler = (): void => void listener({ kind: "signal", signal });
+        proc.on(signal, handler);
+        return () => proc.off(signal, handler);
+      });
+      return () => subscriptions.forEach((unsubscribe) => unsubscribe());
+    },
+    onNaturalEnd(listener: () => boolean): Unsubscribe {
+      // Work scheduled in `beforeExit` keeps the process going; it fires again after.
+      const handler = (): void => void listener();
+      proc.on("beforeExit", handler);
+      return () => proc.off("beforeExit", handler);
+    },
+    onUncaught(listener: (error: unknown, kind: UncaughtKind) => boolean): Unsubscribe {
+      // A listener of the program's own means the program handles its errors:
+      // then the library stays out of the way.
+      const onException = (error: unknown): void => {
+        if (proc.listenerCount("uncaughtException") > 1) return;
+        if (!listener(error, "exception")) _crash(proc, error);
+      };
+      const onRejection = (reason: unknown): void => {
+        if (proc.listenerCount("unhandledRejection") > 1) return;
+        if (!listener(reason, "rejection")) _crash(proc, reason);
+      };
+      proc.on("uncaughtException", onException);
+      proc.on("unhandledRejection", onRejection);
+      return () => {
+        proc.off("uncaughtException", onException);
+        proc.off("unhandledRejection", onRejection);
+      };
+    },
+    onExit(listener: () => void): Unsubscribe {
+      proc.on("exit", listener);
+      return () => proc.off("exit", listener);
+    },
+    exitCode(): number | undefined {
+      const code = proc.exitCode;
+      if (code === undefined || code === null || code === "") return undefined;
+      return Number(code);
+    },
+    setExitCode(code: number): void {
+      proc.exitCode = code;
+    },
+    exit(code: number): void {
+      proc.exit(code);
+    },
+    dieBy(signal: StopSignal): void {
+      // On Windows a "kill" is TerminateProcess(h, 1); a program's own listener
+      // would swallow the signal. Either way the honest status is 128 + n.
+      if (os === "windows" || proc.listenerCount(signal) > 0) {
+        proc.exit(_statusFor(signal));
+      }
+      proc.kill(proc.pid, signal);
+      setTimeout(() => proc.exit(_statusFor(signal)), _RERAISE_FALLBACK_MS);
+    },
+    printUncaught(error: unknown): void {
+      console.error(error);
+    },
+    writeStderr(text: string): void {
+      proc.stderr.write(text);
+    },
+    stderrIsTerminal(): boolean {
+      return proc.stderr.isTTY === true;
+    },
+  };
+}
+
+/** What the runtime would have done with an uncaught error: print it, exit 1. */
+function _crash(proc: _NodeProcess, error: unknown): void {
+  console.error(error);
+  proc.exit(1);
+}

@@ -1,0 +1,31 @@
+/**
+ * Picks the adapter for the runtime the program runs on.
+ *
+ * @module
+ */
+
+import type { RuntimeAdapter } from "./types.ts";
+import { denoRuntime } from "./deno.ts";
+import { bunRuntime } from "./bun.ts";
+import { nodeRuntime } from "./node.ts";
+
+/**
+ * Returns the adapter for the running runtime: Deno, Bun or Node.
+ *
+ * @example
+ * ```ts
+ * import { detectRuntime } from "@graceful/shutdown";
+ *
+ * console.log(detectRuntime().name); // "deno", "bun" or "node"
+ * ```
+ * @throws {Error} On a runtime that is none of the three.
+ */
+export function detectRuntime(): RuntimeAdapter {
+  if ("Deno" in globalThis) return denoRuntime();
+  if ("Bun" in globalThis) return bunRuntime();
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (proc?.versions?.node !== undefined) return nodeRuntime();
+  throw new Error(
+    "@graceful/shutdown found no Deno, Bun or Node runtime; pass a `runtime` adapter",
+  );
+}

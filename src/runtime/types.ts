@@ -1,0 +1,110 @@
+/**
+ * The one interface every runtime adapter implements. The core only ever talks
+ * to the process through it, so the core stays pure and a fake can stand in.
+ *
+ * @module
+ */
+
+/** A POSIX-style stop signal the library can listen for. */
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGQUIT" | "SIGHUP" | "SIGBREAK";
+
+/** A Windows console control event. */
+export type ConsoleEvent =
+  | "CTRL_C"
+  | "CTRL_BREAK"
+  | "CTRL_CLOSE"
+  | "CTRL_LOGOFF"
+  | "CTRL_SHUTDOWN";
+
+/** What the operating system (or a fake) delivered to ask the process to stop. */
+export type StopEvent =
+  | { readonly kind: "signal"; readonly signal: StopSignal }
+  | { readonly kind: "console"; readonly event: ConsoleEvent };
+
+/**
+ * Called by an adapter for every stop event. The returned promise, when there is
+ * one, settles once the process may be ended: a Windows console handler holds
+ * its thread until then, because Windows ends the process when it returns.
+ */
+export type StopEventListener = (event: StopEvent) => void | Promise<void>;
+
+/** Which of the two uncaught-error paths fired. */
+export type UncaughtKind = "exception" | "rejection";
+
+/** The operating system family, as far as shutdown behaviour is concerned. */
+export type OsFamily = "windows" | "posix";
+
+/** Undoes a subscription. */
+export type Unsubscribe = () => void;
+
+/**
+ * A runtime adapter: maps one runtime's process API onto what the controller
+ * needs. Implemented by `src/runtime/deno.ts`, `bun.ts`, `node.ts` and the
+ * fake one in `testing.ts`.
+ *
+ * @example Pass a fake adapter to a controller in a unit test
+ * ```ts
+ * import { ShutdownController } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const runtime = new FakeRuntime();
+ * using controller = new ShutdownController({ runtime });
+ * runtime.deliver("SIGTERM");
+ * ```
+ */
+export interface RuntimeAdapter {
+  /** Short name, for messages: `"deno"`, `"bun"`, `"node"`, `"fake"`. */
+  readonly name: string;
+  /** The operating system family this process runs on. */
+  readonly os: OsFamily;
+  /**
+   * True when the adapter acts on the real process, so only one controller may
+   * use it at a time across every copy of the library loaded in the process.
+   */
+  readonly processWide: boolean;
+  /** The stop signals this runtime can deliver on this OS. */
+  readonly signals: readonly StopSignal[];
+  /** A monotonic clock in milliseconds. */
+  now(): number;
+  /** Calls `callback` once after `ms` milliseconds; returns a handle for `clearTimer`. */
+  setTimer(callback: () => void, ms: number): unknown;
+  /** Cancels a timer made by `setTimer`; a spent or unknown handle is ignored. */
+  clearTimer(handle: unknown): void;
+  /** Listens for the given stop signals (and console events, where the adapter has them). */
+  addStopListener(
+    signals: readonly StopSignal[],
+    listener: StopEventListener,
+  ): Unsubscribe;
+  /**
+   * Listens for the natural end of the program (the event loop ran dry). The
+   * listener returns true when it scheduled more work that must run first.
+   */
+  onNaturalEnd(listener: () => boolean): Unsubscribe;
+  /**
+   * Listens for uncaught exceptions and unhandled rejections. The listener
+   * returns true when it takes over the error (the adapter then suppresses the
+   * runtime's default crash); false leaves the runtime's behaviour untouched.
+   */
+  onUncaught(listener: (error: unknown, kind: UncaughtKind) => boolean): Unsubscribe;
+  /** Listens for the synchronous exit of the process (`exit()` called, or the end). */
+  onExit(listener: () => void): Unsubscribe;
+  /** The exit code the program set (`process.exitCode`, `Deno.exitCode`), if any. */
+  exitCode(): number | undefined;
+  /** Sets the exit code the process will end with, without ending it. */
+  setExitCode(code: number): void;
+  /** Ends the process now with `code`. */
+  exit(code: number): void;
+  /**
+   * Ends the process the way `signal` would have without the library: the
+   * caller has removed its own listeners; the adapter re-raises the signal, or
+   * exits with `128 + n` where that is impossible or another listener would
+   * swallow it.
+   */
+  dieBy(signal: StopSignal): void;
+  /** Prints an uncaught error the way the runtime would have. */
+  printUncaught(error: unknown): void;
+  /** Writes text to standard error. */
+  writeStderr(text: string): void;
+  /** True when standard error is an interactive terminal. */
+  stderrIsTerminal(): boolean;
+}

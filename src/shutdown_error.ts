@@ -1,0 +1,55 @@
+/**
+ * The error thrown at a breakpoint and used as the abort reason of every
+ * signal the library aborts.
+ *
+ * @module
+ */
+
+/** Why a {@linkcode ShutdownError} was raised. */
+export type ShutdownErrorKind = "pending" | "budget" | "forced";
+
+/** Options for {@linkcode ShutdownError}. */
+export interface ShutdownErrorOptions {
+  /**
+   * `"pending"`: shutdown was requested and the code reached a breakpoint;
+   * `"budget"`: a protection scope spent its budget;
+   * `"forced"`: the attempts or the deadline forced the end.
+   * @default {"pending"}
+   */
+  kind?: ShutdownErrorKind;
+  /** What started the shutdown, when known. */
+  cause?: unknown;
+}
+
+/**
+ * Thrown by `scope.breakpoint()` when shutdown is pending, and the abort reason
+ * of `controller.signal` and `scope.signal`.
+ *
+ * @example Tell a shutdown apart from a real failure
+ * ```ts
+ * import { ShutdownError } from "@graceful/shutdown";
+ *
+ * try {
+ *   throw new ShutdownError("shutdown requested by SIGTERM");
+ * } catch (error) {
+ *   if (!(error instanceof ShutdownError)) throw error;
+ *   console.log(error.kind); // "pending"
+ * }
+ * ```
+ */
+export class ShutdownError extends Error {
+  /** Why this error was raised. */
+  readonly kind: ShutdownErrorKind;
+
+  /**
+   * Makes a shutdown error.
+   *
+   * @param message What happened, for people.
+   * @param options The kind and the cause.
+   */
+  constructor(message: string, options: ShutdownErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "ShutdownError";
+    this.kind = options.kind ?? "pending";
+  }
+}
