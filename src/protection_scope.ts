@@ -11,8 +11,10 @@ import { ShutdownError } from "./shutdown_error.ts";
  * `controller.protect()`; close it with `using` or `[Symbol.dispose]()`.
  *
  * While any scope is open a stop request does not end the process. Once
- * shutdown is pending, the scope keeps at least its budget, counted from its
- * start or its latest `breakpoint()` / `renew()`; then `signal` aborts.
+ * shutdown is pending, the scope keeps its budget counted from the request (or
+ * from its start, or its latest `renew()`, when those come later): that is at
+ * least the budget from its start or its latest `breakpoint()`. Then `signal`
+ * aborts and the scope stops holding the process.
  *
  * @example Stop between steps, never in the middle of one
  * ```ts
@@ -42,7 +44,7 @@ export interface ProtectionScope extends Disposable {
   readonly signal: AbortSignal;
   /** Milliseconds left once shutdown is pending; `Infinity` before that. */
   readonly remainingMs: number;
-  /** Throws `ShutdownError` when shutdown is pending; otherwise restarts the budget. */
+  /** Throws `ShutdownError` when shutdown is pending; costs one field read otherwise. */
   breakpoint(): void;
   /** Restarts this scope's budget, even while shutdown is pending. */
   renew(): void;
@@ -52,95 +54,112 @@ export interface ProtectionScope extends Disposable {
 
 /** What a scope needs from its controller. Kept narrow so there is no import cycle. */
 export interface _ScopeHost {
+  /** Shared with every scope: read on each breakpoint, so it is a plain field. */
+  readonly shared: { pending: boolean };
   now(): number;
   setTimer(callback: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
-  /** The error a breakpoint throws, or undefined while running. */
-  pendingError(): ShutdownError | undefined;
+  /** The error a breakpoint throws once shutdown is pending. */
+  pendingError(): ShutdownError;
   /** The scope stopped holding the process: closed, or its budget ran out. */
   released(scope: _Scope): void;
 }
 
-/** The scope implementation; only the controller makes them. */
+/**
+ * The scope implementation; only the controller makes them.
+ *
+ * While the process runs a scope reads no clock: its budget starts counting
+ * when shutdown becomes pending (or at its start, if opened later), which is
+ * never earlier than its start or last breakpoint, so the promise "at least
+ * the budget from the start or the latest breakpoint" holds, and
+ * `breakpoint()` costs one field read.
+ */
 export class _Scope implements ProtectionScope {
   readonly name: string;
   readonly #host: _ScopeHost;
+  readonly #shared: { pending: boolean };
   readonly #budgetMs: number;
-  readonly #abort = new AbortController();
-  #markMs: number;
+  #abort: AbortController | undefined = undefined;
+  #reason: ShutdownError | undefined = undefined;
+  #markMs = 0;
   #timer: unknown = undefined;
-  #pending = false;
+  #counting = false;
   #closed = false;
 
   constructor(host: _ScopeHost, budgetMs: number, name: string) {
     this.#host = host;
+    this.#shared = host.shared;
     this.#budgetMs = budgetMs;
     this.name = name;
-    this.#markMs = host.now();
   }
 
   get signal(): AbortSignal {
+    // Made on first use: most scopes never have their signal read.
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#reason !== undefined) this.#abort.abort(this.#reason);
+    }
     return this.#abort.signal;
   }
 
   get remainingMs(): number {
-    if (!this.#pending) return Infinity;
-    if (this.#abort.signal.aborted) return 0;
+    if (!this.#counting) return this.#reason === undefined ? Infinity : 0;
+    if (this.#reason !== undefined) return 0;
     return Math.max(0, this.deadlineMs - this.#host.now());
   }
 
-  /** When the budget runs out, on the controller's clock. */
+  /** When the budget runs out, on the controller's clock; Infinity before it counts. */
   get deadlineMs(): number {
-    return this.#markMs + this.#budgetMs;
+    return this.#counting ? this.#markMs + this.#budgetMs : Infinity;
   }
 
   /** True while the scope holds the process. */
   get holding(): boolean {
-    return !this.#closed && !this.#abort.signal.aborted;
+    return !this.#closed && this.#reason === undefined;
   }
 
   breakpoint(): void {
-    if (this.#abort.signal.aborted) throw this.#abort.signal.reason;
-    const error = this.#host.pendingError();
-    if (error !== undefined) throw error;
-    this.#markMs = this.#host.now();
+    if (this.#shared.pending) this.#throwPending();
   }
 
   renew(): void {
-    if (this.#closed || this.#abort.signal.aborted) return;
+    if (!this.holding || !this.#counting) return;
     this.#markMs = this.#host.now();
-    if (this.#pending) this.#arm();
+    this.#arm();
   }
 
-  /** Shutdown became pending: the budget now counts down. */
-  _startCountdown(): void {
-    if (this.#pending || !this.holding) return;
-    this.#pending = true;
+  /** Shutdown is pending: the budget counts down from `nowMs`. */
+  _startCountdown(nowMs: number): void {
+    if (this.#counting || !this.holding) return;
+    this.#counting = true;
+    this.#markMs = nowMs;
     this.#arm();
   }
 
   /** Aborts the scope at once with `reason`. */
   _abort(reason: ShutdownError): void {
-    if (this.#abort.signal.aborted) return;
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
     this.#host.clearTimer(this.#timer);
-    this.#abort.abort(reason);
+    this.#abort?.abort(reason);
   }
 
   [Symbol.dispose](): void {
     if (this.#closed) return;
     const wasHolding = this.holding;
     this.#closed = true;
-    this.#host.clearTimer(this.#timer);
+    if (this.#counting) this.#host.clearTimer(this.#timer);
     if (wasHolding) this.#host.released(this);
+  }
+
+  #throwPending(): never {
+    throw this.#reason ?? this.#host.pendingError();
   }
 
   #arm(): void {
     this.#host.clearTimer(this.#timer);
     const left = this.deadlineMs - this.#host.now();
-    if (left <= 0) {
-      this.#expire();
-      return;
-    }
+    if (left <= 0) return this.#expire();
     this.#timer = this.#host.setTimer(() => this.#expire(), left);
   }
 

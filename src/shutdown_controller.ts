@@ -243,7 +243,7 @@ export class ShutdownController implements Disposable {
       return scope;
     }
     this.#holders.add(scope);
-    if (this.#state === "stopping") scope._startCountdown();
+    if (this.#state === "stopping") scope._startCountdown(this.#rt.now());
     return scope;
   }
 
@@ -454,8 +454,9 @@ export class ShutdownController implements Disposable {
     this.#abort.abort(
       new ShutdownError(`shutdown requested (${_describeCause(cause)})`, { cause }),
     );
+    this.#scopeHost.shared.pending = true;
     for (const holder of this.#holders) {
-      if (holder instanceof _Scope) holder._startCountdown();
+      if (holder instanceof _Scope) holder._startCountdown(this.#startedMs);
     }
     this.#armDeadline();
     this.#maybeFinalize();
@@ -582,11 +583,11 @@ export class ShutdownController implements Disposable {
   // --- helpers ------------------------------------------------------------------
 
   readonly #scopeHost = {
+    shared: { pending: false },
     now: (): number => this.#rt.now(),
     setTimer: (callback: () => void, ms: number): unknown => this.#rt.setTimer(callback, ms),
     clearTimer: (handle: unknown): void => this.#rt.clearTimer(handle),
-    pendingError: (): ShutdownError | undefined =>
-      this.#state === "running" ? undefined : this.#pendingError(),
+    pendingError: (): ShutdownError => this.#pendingError(),
     released: (scope: _Scope): void => {
       this.#holders.delete(scope);
       this.#maybeFinalize();
@@ -610,6 +611,7 @@ export class ShutdownController implements Disposable {
   }
 
   #abortAll(error: ShutdownError): void {
+    this.#scopeHost.shared.pending = true;
     if (!this.#abort.signal.aborted) this.#abort.abort(error);
     for (const holder of this.#holders) {
       if (holder instanceof _Scope) holder._abort(error);

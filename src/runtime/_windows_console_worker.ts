@@ -15,7 +15,6 @@ export interface _WorkerThreads {
   readonly parentPort: {
     postMessage(value: unknown): void;
     on(type: "message", listener: (value: unknown) => void): void;
-    close(): void;
   } | null;
   /** `{ cells, holdLimitMs }`, as passed by `_startDenoHandler`. */
   readonly workerData: unknown;
@@ -28,7 +27,7 @@ export interface _WorkerThreads {
  *
  * Shared cells: `[0]` the release generation, `[1]` 1 once disposed.
  * Messages out: the callback pointer (a bigint) once, then each held event
- * code (a number). Any message in closes the callback and ends the worker.
+ * code (a number), and "closed" once any message in has closed the callback.
  *
  * @example Start it in a worker from a data: URL
  * ```ts ignore
@@ -67,8 +66,9 @@ export function _handlerWorkerMain(threads: _WorkerThreads): void {
   );
   port.postMessage(Deno.UnsafePointer.value(callback.pointer));
   port.on("message", () => {
-    // Only reached between calls: this thread runs one thing at a time.
+    // Only reached between calls (this thread runs one thing at a time), so
+    // no native thread is left waiting for a result.
     callback.close();
-    port.close();
+    port.postMessage("closed");
   });
 }
