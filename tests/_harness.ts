@@ -38,7 +38,9 @@ async function _register(): Promise<Register> {
   const runner = await import(spec);
   if (runtimeName === "bun") {
     return (name, fn, options) =>
-      options.skip ? runner.test.skip(name, fn) : runner.test(name, fn, options.timeoutMs ?? 60_000);
+      options.skip
+        ? runner.test.skip(name, fn)
+        : runner.test(name, fn, options.timeoutMs ?? 60_000);
   }
   return (name, fn, options) =>
     runner.test(name, { skip: options.skip || false, timeout: options.timeoutMs ?? 60_000 }, fn);

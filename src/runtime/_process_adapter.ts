@@ -58,8 +58,14 @@ export function _processAdapter(name: string, proc: _NodeProcess): RuntimeAdapte
       return () => subscriptions.forEach((unsubscribe) => unsubscribe());
     },
     onNaturalEnd(listener: () => boolean): Unsubscribe {
-      // Work scheduled in `beforeExit` keeps the process going; it fires again after.
-      const handler = (): void => void listener();
+      // Work scheduled in `beforeExit` keeps the process going; it fires again
+      // after. The listener runs a task later because Bun reports unhandled
+      // rejections only after `beforeExit`: they must win over "the end".
+      let over = false;
+      const handler = (): void => {
+        if (over) return;
+        setTimeout(() => over = !listener(), 0);
+      };
       proc.on("beforeExit", handler);
       return () => proc.off("beforeExit", handler);
     },

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -45,8 +45,8 @@ void release(void) { SetEvent(released); }
 
 void stop(void) {
   disposed = 1;
-  SetEvent(released);
   SetConsoleCtrlHandler(handler, 0);
+  SetEvent(released);
 }
 `;
 
@@ -96,7 +96,7 @@ export function _startBunHandler(
       },
     }).symbols;
   } finally {
-    rmSync(directory, { recursive: true, force: true });
+    _removeQuietly(directory);
   }
   // Neither the callback nor the compiled code is ever freed: a native thread
   // may still be on its way out of them after stop().
@@ -112,4 +112,14 @@ export function _startBunHandler(
     release: () => void symbols.release(),
     dispose: () => void symbols.stop(),
   };
+}
+
+/** Removes the source and its folder; a leftover in the temp folder is harmless. */
+function _removeQuietly(directory: string): void {
+  try {
+    unlinkSync(join(directory, "console_handler.c"));
+    rmdirSync(directory);
+  } catch {
+    // Bun's recursive rm fails under Wine (EFAULT); anything else is as harmless.
+  }
 }

@@ -89,9 +89,7 @@ export function installConsoleHandler(
       );
       return handler.dispose;
     } catch (error) {
-      options.writeStderr(
-        `@graceful/shutdown: CTRL_CLOSE, CTRL_LOGOFF and CTRL_SHUTDOWN cannot be caught: ${error}\n`,
-      );
+      options.writeStderr(_cannotCatch(error));
       return undefined;
     }
   }
@@ -141,9 +139,7 @@ function _installDeno(
     if (!disposed) unregister = register(pointer);
   }).catch((error) => {
     handler.dispose();
-    options.writeStderr(
-      `@graceful/shutdown: CTRL_CLOSE, CTRL_LOGOFF and CTRL_SHUTDOWN cannot be caught: ${error}\n`,
-    );
+    options.writeStderr(_cannotCatch(error));
   });
   return () => {
     if (disposed) return;
@@ -164,6 +160,12 @@ function _hold(listener: StopEventListener, code: number, release: () => void): 
     settled = Promise.resolve();
   }
   settled.then(release, release);
+}
+
+/** The one stderr line for a handler that failed to install. */
+function _cannotCatch(error: unknown): string {
+  const reason = String(error).replace(/\s+/g, " ").trim();
+  return `@graceful/shutdown: CTRL_CLOSE, CTRL_LOGOFF and CTRL_SHUTDOWN cannot be caught: ${reason}\n`;
 }
 
 function _holdLimit(value: number | undefined): number {
