@@ -121,7 +121,10 @@ export class ShutdownController implements Disposable {
   #deadlineMs = Infinity;
   #deadlineTimer: unknown = undefined;
   #finalizing = false;
-  #stepRunning = false;
+  /** The step running now, so an exit or a dispose can report it as cut. */
+  #current: { step: _Step; startMs: number } | undefined = undefined;
+  /** True when the process is exiting on its own (`exit()`): ask for no second exit. */
+  #exiting = false;
   #forcedBy: "attempts" | "deadline" | undefined;
   #openAtForce: string[] = [];
   #lateError = false;
@@ -317,7 +320,17 @@ export class ShutdownController implements Disposable {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#stopListening();
-    this.#runtime?.clearTimer(this.#deadlineTimer);
+    if (this.#state === "stopping" || this.#state === "forcing") {
+      // Mid-shutdown: end it here, leaving no timer behind and asking for no exit.
+      this.#state = "forcing";
+      const error = new ShutdownError("the ShutdownController was disposed", {
+        kind: "forced",
+        cause: this.#cause,
+      });
+      this.#abortAll(error);
+      this.#cutCurrent(error);
+      this.#finish();
+    }
   }
 
   // --- listening ------------------------------------------------------------
@@ -415,7 +428,10 @@ export class ShutdownController implements Disposable {
       this.#startedMs = this.#rt.now();
     }
     this.#state = "forcing";
-    this.#abortAll(this.#forcedError());
+    this.#exiting = true;
+    const error = this.#forcedError();
+    this.#abortAll(error);
+    this.#cutCurrent(error);
     while (this.#stack.length > 0) {
       const step = this.#stack.pop()!;
       const startMs = this.#rt.now();
@@ -472,6 +488,8 @@ export class ShutdownController implements Disposable {
         deadline = Math.max(deadline, holder.deadlineMs);
       }
     }
+    // Steps that start after such a scope get the pushed deadline too.
+    this.#deadlineMs = deadline;
     const left = deadline - runtime.now();
     this.#deadlineTimer = runtime.setTimer(() => {
       if (this.#state !== "stopping") return;
@@ -502,7 +520,8 @@ export class ShutdownController implements Disposable {
       const step = this.#stack.pop()!;
       const startMs = runtime.now();
       const limitMs = Math.min(step.timeoutMs, this.#deadlineMs - startMs);
-      this.#stepRunning = true;
+      const current = { step, startMs };
+      this.#current = current;
       const result = await _runStep(step.fn, {
         cause: this.#cause!,
         clock: runtime,
@@ -510,7 +529,9 @@ export class ShutdownController implements Disposable {
         force: this.#force.signal,
         name: step.name,
       });
-      this.#stepRunning = false;
+      // An exit or a dispose may have reported this step already.
+      if (this.#current !== current) return;
+      this.#current = undefined;
       this.#record(step, result.outcome, startMs, result.durationMs, result.error);
     }
     this.#finish();
@@ -526,13 +547,13 @@ export class ShutdownController implements Disposable {
     this.#force.abort(error);
     this.#noticeForce();
     // A running step ends on the abort above and #finalize finishes; else finish now.
-    if (!this.#stepRunning) this.#finish();
+    if (this.#current === undefined) this.#finish();
   }
 
   #finish(): void {
     if (this.#state === "done") return;
     const runtime = this.#rt;
-    const forced = this.#state === "forcing" && this.#cause?.kind !== "exit";
+    const forced = this.#forcedBy !== undefined;
     while (this.#stack.length > 0) this.#record(this.#stack.pop()!, "cut", -1, 0, undefined);
     this.#state = "done";
     runtime.clearTimer(this.#deadlineTimer);
@@ -567,7 +588,7 @@ export class ShutdownController implements Disposable {
   #decideExit(): ShutdownExit {
     const runtime = this.#rt;
     const cause = this.#cause!;
-    if (cause.kind === "end" || cause.kind === "exit") return {};
+    if (this.#exiting || this.#disposed || cause.kind === "end") return {};
     const own = runtime.exitCode();
     if (own) return { code: own };
     const event = this.#lastEvent;
@@ -608,6 +629,16 @@ export class ShutdownController implements Disposable {
       ? `stop request ${this.#attempts} of ${this.#maxAttempts}`
       : "the process exiting";
     return new ShutdownError(`shutdown forced by ${by}`, { kind: "forced", cause: this.#cause });
+  }
+
+  /** Ends the running step at once and reports it as cut. */
+  #cutCurrent(error: ShutdownError): void {
+    const current = this.#current;
+    this.#current = undefined;
+    this.#force.abort(error);
+    if (current === undefined) return;
+    const nowMs = this.#rt.now();
+    this.#record(current.step, "cut", current.startMs, nowMs - current.startMs, undefined);
   }
 
   #abortAll(error: ShutdownError): void {
@@ -688,7 +719,7 @@ export class ShutdownController implements Disposable {
   }
 
   #noticeForce(): void {
-    const running = this.#stepRunning ? this.#stack.length + 1 : this.#stack.length;
+    const running = this.#stack.length + (this.#current === undefined ? 0 : 1);
     const scopes = this.#openAtForce.length === 0
       ? "no scopes"
       : `scopes ${this.#openAtForce.join(", ")}`;
