@@ -1,0 +1,101 @@
+// What the controller writes: the first-Ctrl-C notice on a terminal, and the
+// report table after a failed shutdown.
+
+import assert from "node:assert/strict";
+import { ShutdownController } from "../../mod.ts";
+import { FakeRuntime } from "../../testing.ts";
+import { test } from "../_harness.ts";
+
+test("notice: the first SIGINT on a terminal writes one line about forcing", () => {
+  const runtime = new FakeRuntime({ terminal: true });
+  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    const scope = controller.protect(5_000);
+    runtime.deliver("SIGINT");
+    assert.equal(runtime.stderr.length, 1);
+    const line = runtime.stderr[0];
+    assert.match(line, /press Ctrl-C/);
+    assert.match(line, /2 more times/);
+    assert.equal(line.trimEnd().includes("\n"), false, "one line");
+    scope[Symbol.dispose]();
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
+
+test("notice: without a terminal a clean shutdown writes nothing", async () => {
+  const runtime = new FakeRuntime({ terminal: false });
+  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    controller.onShutdown(() => {}, { name: "hook" });
+    runtime.deliver("SIGINT");
+    await runtime.advance(0);
+    await runtime.advance(0);
+    assert.equal(controller.state, "done");
+    assert.deepEqual(runtime.exits, [{ signal: "SIGINT" }]);
+    assert.deepEqual(runtime.stderr, []);
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
+
+test("notice: a log option receives the messages instead of stderr", () => {
+  const runtime = new FakeRuntime({ terminal: true });
+  const messages: string[] = [];
+  const controller = new ShutdownController({
+    runtime,
+    budgetMs: 10_000,
+    log: (message) => void messages.push(message),
+  });
+  try {
+    const scope = controller.protect(5_000);
+    runtime.deliver("SIGINT");
+    assert.equal(messages.length, 1);
+    assert.match(messages[0], /press Ctrl-C/);
+    assert.deepEqual(runtime.stderr, []);
+    scope[Symbol.dispose]();
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
+
+test("notice: a failed hook is reported on stderr even without a terminal", async () => {
+  const runtime = new FakeRuntime({ terminal: false });
+  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    controller.onShutdown(() => {}, { name: "fine" });
+    controller.onShutdown(() => {
+      throw new Error("disk full");
+    }, { name: "flaky" });
+    runtime.deliver("SIGTERM");
+    await runtime.advance(0);
+    const text = runtime.stderr.join("");
+    assert.match(text, /flaky/);
+    assert.match(text, /threw/);
+    assert.match(text, /disk full/);
+    assert.match(text, /fine/);
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
+
+test("notice: a failed hook is reported through log when one is given", async () => {
+  const runtime = new FakeRuntime({ terminal: false });
+  const messages: string[] = [];
+  const controller = new ShutdownController({
+    runtime,
+    budgetMs: 10_000,
+    log: (message) => void messages.push(message),
+  });
+  try {
+    controller.onShutdown(() => new Promise(() => {}), { name: "stuck", timeoutMs: 100 });
+    controller.request("bye");
+    await runtime.advance(100);
+    const text = messages.join("\n");
+    assert.match(text, /stuck/);
+    assert.match(text, /timed-out/);
+    assert.deepEqual(runtime.stderr, []);
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});

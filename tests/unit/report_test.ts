@@ -1,0 +1,78 @@
+// controller.done: what the ShutdownReport holds.
+
+import assert from "node:assert/strict";
+import { ShutdownController } from "../../mod.ts";
+import { FakeRuntime } from "../../testing.ts";
+import { test } from "../_harness.ts";
+
+test("report: cause, steps with timings, attempts and duration", async () => {
+  const runtime = new FakeRuntime();
+  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    controller.onShutdown(() => {}, { name: "quick" });
+    controller.onShutdown(
+      () => new Promise<void>((resolve) => runtime.setTimer(resolve, 50)),
+      { name: "slow" },
+    );
+    await runtime.advance(100);
+    runtime.deliver("SIGTERM"); // t = 100
+    await runtime.advance(20);
+    runtime.deliver("SIGTERM"); // a second attempt while "slow" runs
+    await runtime.advance(30); // t = 150
+    const report = await controller.done;
+    assert.deepEqual(report.cause, { kind: "signal", signal: "SIGTERM" });
+    assert.deepEqual(report.steps, [
+      { name: "slow", outcome: "ok", startMs: 0, durationMs: 50 },
+      { name: "quick", outcome: "ok", startMs: 50, durationMs: 0 },
+    ]);
+    assert.equal(report.attempts, 2);
+    assert.equal(report.forced, false);
+    assert.equal(report.forcedBy, undefined);
+    assert.deepEqual(report.openScopes, []);
+    assert.equal(report.durationMs, 50);
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
+
+test("report: openScopes names the scopes still open when force came", async () => {
+  const runtime = new FakeRuntime();
+  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    const closed = controller.protect(5_000, { name: "closed" });
+    const db = controller.protect(5_000, { name: "db" });
+    const unnamed = controller.protect(5_000);
+    runtime.deliver("SIGINT");
+    closed[Symbol.dispose]();
+    await runtime.advance(10);
+    runtime.deliver("SIGINT");
+    runtime.deliver("SIGINT");
+    const report = await controller.done;
+    assert.equal(report.forced, true);
+    assert.deepEqual([...report.openScopes].sort(), ["db", unnamed.name].sort());
+    assert.equal(report.attempts, 3);
+    db[Symbol.dispose]();
+    unnamed[Symbol.dispose]();
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
+
+test("report: a throwing step carries its error", async () => {
+  const runtime = new FakeRuntime();
+  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    const error = new TypeError("bad state");
+    controller.onShutdown(() => {
+      throw error;
+    }, { name: "bad" });
+    controller.request();
+    await runtime.advance(0);
+    const report = await controller.done;
+    assert.equal(report.steps.length, 1);
+    assert.equal(report.steps[0].outcome, "threw");
+    assert.equal(report.steps[0].error, error);
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
