@@ -43,10 +43,11 @@ int start(void (*callback)(int), unsigned int limit_ms) {
 
 void release(void) { SetEvent(released); }
 
+/* Release first: under Wine, SetConsoleCtrlHandler waits for a running handler. */
 void stop(void) {
   disposed = 1;
-  SetConsoleCtrlHandler(handler, 0);
   SetEvent(released);
+  SetConsoleCtrlHandler(handler, 0);
 }
 `;
 

@@ -20,9 +20,11 @@
  *   is unref'd: a live one would keep the program from ending.
  * - Bun: a thread-safe `JSCallback` returns at once, so the handler is C
  *   compiled by `cc` that waits on an event object (`_windows_console_bun.ts`).
- * - Windows calls the handler registered last first: install this after the
- *   runtime's signal listeners, so it runs before theirs (libuv's sleeps
- *   forever on CTRL_CLOSE once SIGHUP has a listener).
+ * - Windows calls the handler registered last first, and ours must run
+ *   before the runtime's (libuv's sleeps on CTRL_CLOSE, Deno's returns at
+ *   once). Bun 1.4.5 under Wine ran ours first even when its signal listeners
+ *   came later; Deno's handler may arrive with its first signal listener
+ *   (not measured), so install this after the signal listeners.
  *
  * @module
  */
@@ -144,8 +146,8 @@ function _installDeno(
   return () => {
     if (disposed) return;
     disposed = true;
-    // Release before unregistering: Wine runs the handlers under the lock
-    // that SetConsoleCtrlHandler takes.
+    // Release before unregistering: under Wine, SetConsoleCtrlHandler waits
+    // for a running handler (measured: it blocked until the hold limit).
     handler.dispose();
     unregister?.();
   };

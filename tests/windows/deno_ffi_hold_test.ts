@@ -5,6 +5,8 @@
  * event code and the result). Deno's Windows build does not start under
  * Wine 8, so this is the Deno evidence.
  *
+ * POSIX only (pthreads); on Windows itself the real console delivers the events.
+ *
  * Run: deno test --allow-ffi --allow-run --allow-read tests/windows/deno_ffi_hold_test.ts
  */
 
@@ -18,7 +20,7 @@ import type { StopEvent, StopEventListener } from "../../src/runtime/types.ts";
 const CLEANUP_MS = 700;
 const SLACK_MS = 400;
 
-const libc = Deno.dlopen(Deno.build.os === "darwin" ? "libc.dylib" : "libc.so.6", {
+const libc = Deno.dlopen(Deno.build.os === "darwin" ? "/usr/lib/libSystem.B.dylib" : "libc.so.6", {
   pthread_create: { parameters: ["buffer", "pointer", "pointer", "pointer"], result: "i32" },
   pthread_join: { parameters: ["usize", "buffer"], result: "i32", nonblocking: true },
 });
