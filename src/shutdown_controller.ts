@@ -347,7 +347,9 @@ export class ShutdownController implements Disposable {
     this.#listening = true;
     try {
       this.#unsubscribe = [
-        runtime.addStopListener(runtime.signals, (event) => this.#onStopEvent(event)),
+        runtime.addStopListener(runtime.signals, (event) => this.#onStopEvent(event), {
+          holdLimitMs: Math.min(Math.ceil(this.#effectiveBudget()), 2_147_483_647),
+        }),
         runtime.onNaturalEnd(() => this.#onNaturalEnd()),
         runtime.onUncaught((error) => this.#onUncaught(error)),
         runtime.onExit(() => this.#onExit()),
@@ -572,15 +574,19 @@ export class ShutdownController implements Disposable {
     this.#showReport(report);
     if (forced) this.#callSafely("beforeTermination", this.#beforeTermination);
     this.#resolveDone(report);
-    this.#resolveFinished();
     if (exit.signal !== undefined || exit.code !== undefined) {
-      // A macrotask later, so code awaiting `done` runs first.
+      // A macrotask later, so code awaiting `done` runs first. A held Windows
+      // console event is released only after: our exit, with our status,
+      // comes before Windows ends the process its own way.
       runtime.setTimer(() => {
-        if (this.#disposed) return;
         if (exit.signal !== undefined) runtime.dieBy(exit.signal);
         else runtime.exit(exit.code!);
+        this.#resolveFinished();
       }, 0);
-    } else if (report.steps.some((step) => step.outcome !== "ok") && !runtime.exitCode()) {
+      return;
+    }
+    this.#resolveFinished();
+    if (report.steps.some((step) => step.outcome !== "ok") && !runtime.exitCode()) {
       runtime.setExitCode(1);
     }
   }

@@ -5,7 +5,9 @@
 import type {
   OsFamily,
   RuntimeAdapter,
+  StopEvent,
   StopEventListener,
+  StopListenerOptions,
   StopSignal,
   UncaughtKind,
   Unsubscribe,
@@ -38,8 +40,21 @@ const _WINDOWS_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGBREAK", "SIGHUP"]
 // with 128 + n ourselves (another listener may swallow it).
 const _RERAISE_FALLBACK_MS = 500;
 
-/** Makes an adapter over a `process` object. */
-export function _processAdapter(name: string, proc: _NodeProcess): RuntimeAdapter {
+/** Installs whatever catches console close, logoff and shutdown on this runtime. */
+export type _ConsoleInstaller = (
+  listener: StopEventListener,
+  options: { writeStderr(text: string): void; holdLimitMs?: number },
+) => Unsubscribe | undefined;
+
+/**
+ * Makes an adapter over a `process` object; `installConsole` adds console
+ * events on Windows (Bun has FFI for them, Node does not).
+ */
+export function _processAdapter(
+  name: string,
+  proc: _NodeProcess,
+  installConsole?: _ConsoleInstaller,
+): RuntimeAdapter {
   const os: OsFamily = proc.platform === "win32" ? "windows" : "posix";
   return {
     name,
@@ -49,12 +64,25 @@ export function _processAdapter(name: string, proc: _NodeProcess): RuntimeAdapte
     now: () => performance.now(),
     setTimer: (callback, ms) => setTimeout(callback, ms),
     clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-    addStopListener(signals: readonly StopSignal[], listener: StopEventListener): Unsubscribe {
+    addStopListener(
+      signals: readonly StopSignal[],
+      listener: StopEventListener,
+      options?: StopListenerOptions,
+    ): Unsubscribe {
       const subscriptions = signals.map((signal) => {
-        const handler = (): void => void listener({ kind: "signal", signal });
+        const event = _eventFor(os, signal);
+        const handler = (): void => void listener(event);
         proc.on(signal, handler);
         return () => proc.off(signal, handler);
       });
+      if (os === "windows" && installConsole !== undefined) {
+        // After the signal listeners, so that Windows calls ours first.
+        const uninstall = installConsole(listener, {
+          writeStderr: (text) => void proc.stderr.write(text),
+          holdLimitMs: options?.holdLimitMs,
+        });
+        if (uninstall !== undefined) subscriptions.push(uninstall);
+      }
       return () => subscriptions.forEach((unsubscribe) => unsubscribe());
     },
     onNaturalEnd(listener: () => boolean): Unsubscribe {
@@ -121,6 +149,16 @@ export function _processAdapter(name: string, proc: _NodeProcess): RuntimeAdapte
       return proc.stderr.isTTY === true;
     },
   };
+}
+
+/**
+ * On Windows libuv turns console close into SIGHUP: it is a close, not a
+ * reload request, so it is delivered as CTRL_CLOSE (and `terminateOnHup`
+ * does not apply to it).
+ */
+function _eventFor(os: OsFamily, signal: StopSignal): StopEvent {
+  if (os === "windows" && signal === "SIGHUP") return { kind: "console", event: "CTRL_CLOSE" };
+  return { kind: "signal", signal };
 }
 
 /** What the runtime would have done with an uncaught error: print it, exit 1. */

@@ -7,6 +7,7 @@
 
 import type { RuntimeAdapter } from "./types.ts";
 import { _nodeProcess, _processAdapter } from "./_process_adapter.ts";
+import { installConsoleHandler } from "./windows_console.ts";
 
 /**
  * Makes the adapter for the running Bun process.
@@ -25,5 +26,9 @@ export function bunRuntime(): RuntimeAdapter {
   if (!("Bun" in globalThis) || proc === undefined) {
     throw new Error("bunRuntime() needs the Bun runtime");
   }
-  return _processAdapter("bun", proc);
+  return _processAdapter(
+    "bun",
+    proc,
+    (listener, options) => installConsoleHandler("bun", listener, options),
+  );
 }

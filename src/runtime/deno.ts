@@ -9,11 +9,13 @@
 import type {
   RuntimeAdapter,
   StopEventListener,
+  StopListenerOptions,
   StopSignal,
   UncaughtKind,
   Unsubscribe,
 } from "./types.ts";
 import { _POSIX_SIGNALS, _statusFor } from "./_signal_numbers.ts";
+import { installConsoleHandler } from "./windows_console.ts";
 
 // Deno on Windows accepts only SIGINT and SIGBREAK (and maps console close to
 // SIGHUP, logoff and shutdown to SIGTERM, but returns at once: no grace).
@@ -47,12 +49,24 @@ export function denoRuntime(): RuntimeAdapter {
     now: () => performance.now(),
     setTimer: (callback, ms) => setTimeout(callback, ms),
     clearTimer: (handle) => clearTimeout(handle as number),
-    addStopListener(signals: readonly StopSignal[], listener: StopEventListener): Unsubscribe {
+    addStopListener(
+      signals: readonly StopSignal[],
+      listener: StopEventListener,
+      options?: StopListenerOptions,
+    ): Unsubscribe {
       const subscriptions = signals.map((signal) => {
         const handler = (): void => void listener({ kind: "signal", signal });
         Deno.addSignalListener(signal, handler);
         return () => Deno.removeSignalListener(signal, handler);
       });
+      if (os === "windows") {
+        // After the signal listeners, so that Windows calls ours first.
+        const uninstall = installConsoleHandler("deno", listener, {
+          writeStderr: (text) => this.writeStderr(text),
+          holdLimitMs: options?.holdLimitMs,
+        });
+        if (uninstall !== undefined) subscriptions.push(uninstall);
+      }
       return () => subscriptions.forEach((unsubscribe) => unsubscribe());
     },
     onNaturalEnd(listener: () => boolean): Unsubscribe {

@@ -34,6 +34,12 @@ export type UncaughtKind = "exception" | "rejection";
 /** The operating system family, as far as shutdown behaviour is concerned. */
 export type OsFamily = "windows" | "posix";
 
+/** Options for {@linkcode RuntimeAdapter.addStopListener}. */
+export interface StopListenerOptions {
+  /** How long Windows may be kept waiting on a console close, logoff or shutdown, in ms. */
+  holdLimitMs?: number;
+}
+
 /** Undoes a subscription. */
 export type Unsubscribe = () => void;
 
@@ -70,10 +76,15 @@ export interface RuntimeAdapter {
   setTimer(callback: () => void, ms: number): unknown;
   /** Cancels a timer made by `setTimer`; a spent or unknown handle is ignored. */
   clearTimer(handle: unknown): void;
-  /** Listens for the given stop signals (and console events, where the adapter has them). */
+  /**
+   * Listens for the given stop signals, and on Windows for console events.
+   * `holdLimitMs` caps how long a console close, logoff or shutdown is held
+   * open for the listener's promise.
+   */
   addStopListener(
     signals: readonly StopSignal[],
     listener: StopEventListener,
+    options?: StopListenerOptions,
   ): Unsubscribe;
   /**
    * Listens for the natural end of the program (the event loop ran dry). The
