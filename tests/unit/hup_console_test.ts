@@ -93,7 +93,7 @@ test("console: CTRL_LOGOFF starts a shutdown by default", async () => {
   }
 });
 
-test("console: CTRL_CLOSE starts a shutdown and holds until the hooks finished", async () => {
+test("console: CTRL_CLOSE starts a shutdown and holds until the hooks finished and the exit", async () => {
   const runtime = new FakeRuntime({ os: "windows" });
   const controller = new ShutdownController({ runtime });
   try {
@@ -113,7 +113,13 @@ test("console: CTRL_CLOSE starts a shutdown and holds until the hooks finished",
     assert.equal(released, false);
     gate.resolve();
     await runtime.flush();
+    // Released only after the controller asked for its own exit, so that the
+    // process ends with our status before Windows ends it its own way.
+    assert.equal(released, false);
+    assert.deepEqual(runtime.exits, []);
+    await runtime.advance(0);
     assert.equal(released, true);
+    assert.deepEqual(runtime.exits, [{ signal: "SIGHUP" }]);
     const report = await controller.done;
     assert.deepEqual(report.cause, { kind: "console", event: "CTRL_CLOSE" });
     assert.deepEqual(report.steps.map((step) => [step.name, step.outcome]), [["flush", "ok"]]);
