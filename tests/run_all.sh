@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite: static checks, then the one set of test cases on Deno, Bun
-# and Node 22, 24 and 26 (and the Windows build under Wine where it is set
-# up). Ends with one line "N passed, N failed" summing every runtime.
+# and Node 22, 24 and 26, then Bun's Windows build under Wine (set up here:
+# tests/windows/setup.sh installs Wine from Debian when it is missing). Ends
+# with one line "N passed, N failed" summing every runtime.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NO_COLOR=1 FORCE_COLOR=0
@@ -44,13 +45,19 @@ step deno-fmt "$bin/deno" fmt --check
 step deno-doc-lint "$bin/deno" doc --lint mod.ts testing.ts src/runtime/deno.ts src/runtime/bun.ts src/runtime/node.ts
 
 count deno '[0-9]+ passed' '[0-9]+ failed' \
-  "$bin/deno" test --allow-all tests/unit tests/behaviour
+  "$bin/deno" test --allow-all tests/unit tests/behaviour tests/windows/deno_ffi_hold_test.ts
 count bun '^ *[0-9]+ pass' '^ *[0-9]+ fail' "$bin/bun" test ./bun.test.ts
 for major in 22 24 26; do
   count "node$major" 'ℹ pass [0-9]+' 'ℹ fail [0-9]+' \
     "node_modules/node$major/bin/node" --test --test-reporter=spec \
     "tests/unit/*_test.ts" "tests/behaviour/*_test.ts"
 done
+
+# Bun's Windows build under Wine: console events delivered as Windows does.
+step wine-setup bash tests/windows/setup.sh
+if [ -x build/windows/bun/bun.exe ]; then
+  count wine-bun '[0-9]+ passed' '[0-9]+ failed' bash tests/windows/run.sh
+fi
 
 echo "logs: $log_dir/"
 echo "$passed passed, $failed failed" | tee "$log_dir/summary.txt"
