@@ -62,6 +62,7 @@ export type {
   RuntimeAdapter,
   StopEvent,
   StopEventListener,
+  StopListenerOptions,
   StopSignal,
   UncaughtKind,
   Unsubscribe,

@@ -1,0 +1,89 @@
+// Timing sweeps: stop requests at random moments during start-up and
+// finalization. Whenever they land, start-up completes, each stop runs exactly
+// once and is never cut by a second request, and the third request forces.
+// SWEEP_RUNS sets the number of runs per runtime (default 50).
+import assert from "node:assert/strict";
+import process from "node:process";
+import { test } from "../_harness.ts";
+import { type ChildEnd, delay, startFixture } from "../_child.ts";
+
+const RUNS = Number(process.env.SWEEP_RUNS ?? 50);
+const START_MS = 120; // per service; two services start one after the other
+const STOP_MS = 150;
+const PARALLEL = 2;
+
+type Mode = "one" | "two" | "three";
+
+async function once(mode: Mode, firstAtMs: number): Promise<ChildEnd> {
+  const child = startFixture("services.ts", [String(START_MS), String(STOP_MS)]);
+  await child.waitFor("listening");
+  await delay(firstAtMs);
+  child.kill("SIGINT");
+  if (mode === "two") {
+    // The second request lands in the middle of finalization.
+    await child.waitFor("stop http begin");
+    await delay(Math.random() * STOP_MS);
+    child.kill("SIGINT");
+  } else if (mode === "three") {
+    await delay(Math.random() * 50);
+    child.kill("SIGINT");
+    await delay(Math.random() * 50);
+    child.kill("SIGINT");
+  }
+  return await child.ended;
+}
+
+function count(lines: string[], line: string): number {
+  return lines.filter((l) => l === line).length;
+}
+
+function check(mode: Mode, firstAtMs: number, end: ChildEnd): void {
+  const { lines } = end;
+  const where = `mode ${mode}, first SIGINT at ${firstAtMs.toFixed(0)} ms:\n${
+    lines.join("\n")
+  }\n${end.stderr}`;
+  assert.deepEqual([end.code, end.signal], [null, "SIGINT"], where);
+  if (mode === "three") {
+    // Force overrides the shield: start-up may be cut, nothing runs twice.
+    assert.equal(count(lines, "forced"), 1, where);
+    assert.ok(count(lines, "stop http begin") <= 1 && count(lines, "stop db begin") <= 1, where);
+    return;
+  }
+  // Graceful: both started, both stopped exactly once, in reverse, to the end.
+  const order = lines.filter((l) => /^(start|stop) \w+ (begin|end)$/.test(l));
+  assert.deepEqual(order, [
+    "start db begin",
+    "start db end",
+    "start http begin",
+    "start http end",
+    "stop http begin",
+    "stop http end",
+    "stop db begin",
+    "stop db end",
+  ], where);
+  assert.equal(count(lines, "forced"), 0, where);
+  assert.ok(lines.includes("report http:ok db:ok"), where);
+  assert.ok(lines.includes("run resolved"), where);
+}
+
+test(
+  `sweep: ${RUNS} runs of stop requests at random moments in start-up and finalization`,
+  async () => {
+    const modes: Mode[] = ["one", "two", "three"];
+    let next = 0;
+    const seen: Record<Mode, number> = { one: 0, two: 0, three: 0 };
+    async function worker(): Promise<void> {
+      while (next < RUNS) {
+        const run = next++;
+        const mode = modes[run % modes.length];
+        // Anywhere from the first start to past the end of start-up.
+        const firstAtMs = Math.random() * (2 * START_MS + 60);
+        check(mode, firstAtMs, await once(mode, firstAtMs));
+        seen[mode]++;
+      }
+    }
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+    assert.equal(seen.one + seen.two + seen.three, RUNS);
+  },
+  { timeoutMs: 600_000 },
+);
