@@ -594,7 +594,9 @@ export class ShutdownController implements Disposable {
   #decideExit(): ShutdownExit {
     const runtime = this.#rt;
     const cause = this.#cause!;
-    if (this.#exiting || this.#disposed || cause.kind === "end") return {};
+    if (this.#exiting || this.#disposed) return {};
+    // At the natural end the process ends by itself, unless a signal came too.
+    if (cause.kind === "end" && this.#lastEvent === undefined) return {};
     const own = runtime.exitCode();
     if (own) return { code: own };
     const event = this.#lastEvent;

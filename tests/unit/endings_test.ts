@@ -28,6 +28,29 @@ test("end: the end of the program runs the hooks and asks for no exit", async ()
   }
 });
 
+test("end: Ctrl-C pressed during the end-of-program hooks still ends by that signal", async () => {
+  const runtime = new FakeRuntime();
+  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    controller.onShutdown(() => new Promise(() => {}), { name: "slow" });
+    runtime.endProgram();
+    await runtime.advance(0);
+    runtime.deliver("SIGINT");
+    runtime.deliver("SIGINT");
+    await runtime.advance(0);
+    assert.equal(controller.state, "stopping", "the end is no stop request: two do not force");
+    runtime.deliver("SIGINT");
+    await runtime.advance(0);
+    const report = await controller.done;
+    assert.equal(report.forced, true);
+    assert.equal(report.cause.kind, "end");
+    assert.deepEqual(report.exit, { signal: "SIGINT" });
+    assert.deepEqual(runtime.exits, [{ signal: "SIGINT" }]);
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
+
 test("end: a failed hook at the end of the program sets exit code 1", async () => {
   const runtime = new FakeRuntime();
   const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
