@@ -47,5 +47,6 @@ export function _formatReport(report: ShutdownReport): string {
   const scopes = report.openScopes.length === 0
     ? []
     : [`  scopes cut: ${report.openScopes.join(", ")}`];
-  return [head, ...rows, ...scopes].join("\n");
+  const columns = `  ${"outcome".padEnd(9)} ${"took".padStart(9)} ${"at".padStart(7)}  step`;
+  return [head, columns, ...rows, ...scopes].join("\n");
 }

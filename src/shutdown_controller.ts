@@ -69,6 +69,9 @@ interface _StartHold {
 
 let _makingLazy = false;
 
+/** How much longer than the shutdown deadline a Windows console event is held at most. */
+const _HOLD_MARGIN_MS = 250;
+
 /**
  * Turns SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGBREAK, Windows console events and
  * `request()` into one cooperative, deadline-bounded shutdown. Listens from
@@ -348,7 +351,13 @@ export class ShutdownController implements Disposable {
     try {
       this.#unsubscribe = [
         runtime.addStopListener(runtime.signals, (event) => this.#onStopEvent(event), {
-          holdLimitMs: Math.min(Math.ceil(this.#effectiveBudget()), 2_147_483_647),
+          // Past the deadline: the held thread starts waiting before the
+          // event reaches JS, and the controller's forced exit (report,
+          // status) must come before the hold limit lets Windows end it.
+          holdLimitMs: Math.min(
+            Math.ceil(this.#effectiveBudget()) + _HOLD_MARGIN_MS,
+            2_147_483_647,
+          ),
         }),
         runtime.onNaturalEnd(() => this.#onNaturalEnd()),
         runtime.onUncaught((error) => this.#onUncaught(error)),
@@ -570,17 +579,22 @@ export class ShutdownController implements Disposable {
       durationMs: runtime.now() - this.#startedMs,
       exit,
     };
-    this.#stopListening();
+    const exits = exit.signal !== undefined || exit.code !== undefined;
+    // Unsubscribing uninstalls the Windows console handler, which releases a
+    // held console event: on Windows that waits until the exit was asked for
+    // (there the exit never re-raises, so the listeners may stay till then).
+    if (!(exits && runtime.os === "windows")) this.#stopListening();
     this.#showReport(report);
     if (forced) this.#callSafely("beforeTermination", this.#beforeTermination);
     this.#resolveDone(report);
-    if (exit.signal !== undefined || exit.code !== undefined) {
+    if (exits) {
       // A macrotask later, so code awaiting `done` runs first. A held Windows
       // console event is released only after: our exit, with our status,
       // comes before Windows ends the process its own way.
       runtime.setTimer(() => {
         if (exit.signal !== undefined) runtime.dieBy(exit.signal);
         else runtime.exit(exit.code!);
+        this.#stopListening();
         this.#resolveFinished();
       }, 0);
       return;

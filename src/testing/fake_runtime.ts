@@ -81,7 +81,9 @@ export class FakeRuntime implements RuntimeAdapter {
   #seq = 0;
   #timers = new Map<number, _Timer>();
   #code: number | undefined = undefined;
-  #stop = new Set<{ signals: readonly StopSignal[]; listener: StopEventListener }>();
+  #stop = new Set<
+    { signals: readonly StopSignal[]; listener: StopEventListener; released: Promise<void> }
+  >();
   #end = new Set<() => boolean>();
   #uncaught = new Set<(error: unknown, kind: UncaughtKind) => boolean>();
   #exit = new Set<() => void>();
@@ -128,9 +130,15 @@ export class FakeRuntime implements RuntimeAdapter {
 
   /** Subscribes to fake stop events. */
   addStopListener(signals: readonly StopSignal[], listener: StopEventListener): Unsubscribe {
-    const entry = { signals, listener };
+    // As a real console handler does, unsubscribing releases every held event.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => release = resolve);
+    const entry = { signals, listener, released };
     this.#stop.add(entry);
-    return () => this.#stop.delete(entry);
+    return () => {
+      this.#stop.delete(entry);
+      release();
+    };
   }
 
   /** Subscribes to the fake natural end. */
@@ -189,7 +197,9 @@ export class FakeRuntime implements RuntimeAdapter {
   /**
    * Delivers a stop signal to the listeners subscribed to it.
    *
-   * @returns The hold the listener returned, if any (settles when the process may end).
+   * @returns The hold the listener returned, if any: it settles when the
+   * process may end, or when the listener unsubscribes, as a real Windows
+   * console handler releases its thread when uninstalled.
    */
   deliver(signal: StopSignal): Promise<void> | undefined {
     return this.#emit({ kind: "signal", signal }, (signals) => signals.includes(signal));
@@ -263,7 +273,9 @@ export class FakeRuntime implements RuntimeAdapter {
   ): Promise<void> | undefined {
     let hold: Promise<void> | undefined;
     for (const entry of [...this.#stop]) {
-      if (wants(entry.signals)) hold = entry.listener(event) ?? hold;
+      if (!wants(entry.signals)) continue;
+      const held = entry.listener(event);
+      if (held !== undefined) hold = Promise.race([held, entry.released]);
     }
     return hold;
   }

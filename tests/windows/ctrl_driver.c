@@ -8,7 +8,11 @@
        program, as the console host starts one for every event: 0 (CTRL_C),
        1 (CTRL_BREAK), 2 (CTRL_CLOSE), 5 (CTRL_LOGOFF), 6 (CTRL_SHUTDOWN).
        After CLOSE, LOGOFF and SHUTDOWN the program is ended once the thread
-       returns, as Windows ends it.
+       returns, as Windows ends it (STATUS_CONTROL_C_EXIT), unless it is
+       exiting by itself already; its exit code is reported.
+     METHOD service: like remote, but the program is left running after the
+       thread returns, as Windows leaves a service running after LOGOFF; then
+       waits for it to end by itself.
      METHOD none: deliver nothing, wait for the program to end.
    The program signals readiness by creating READY_FILE. Every report line
    starts with "driver:". */
@@ -99,10 +103,17 @@ int main(int argc, char **argv) {
   int alive = WaitForSingleObject(child.hProcess, 0) == WAIT_TIMEOUT;
   printf("driver: thread returned %lu after %.0f ms, program %s\n", code, held,
          alive ? "still running" : "already ended");
-  if (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT) return wait_exit(child.hProcess, timeout, sent);
-  if (alive) {
-    printf("driver: ending the program\n");
-    TerminateProcess(child.hProcess, STATUS_CONTROL_C_EXIT);
+  if (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT || !alive || strcmp(method, "service") == 0)
+    return wait_exit(child.hProcess, timeout, sent);
+  /* Wine's CtrlRoutine returns 0 or 1. Any other code is the program's own
+     exit status: its exit ended the held thread, and the thread may end a
+     moment before the process is over. Wine's TerminateProcess would then
+     overwrite that status, so let the exit finish. */
+  if (code > 1) {
+    printf("driver: program exiting by itself\n");
+    return wait_exit(child.hProcess, timeout, sent);
   }
-  return 0;
+  printf("driver: ending the program\n");
+  TerminateProcess(child.hProcess, STATUS_CONTROL_C_EXIT);
+  return wait_exit(child.hProcess, timeout, sent);
 }

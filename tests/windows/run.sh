@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs tests/windows/fixtures/bun_console.ts with Bun's Windows build under
-# Wine and delivers console events to it through ctrl_driver.exe. Needs
-# tests/windows/setup.sh first. Ends with "N passed, N failed".
+# Runs tests/windows/fixtures/bun_console.ts (the console handler alone) and
+# bun_library.ts (a ShutdownController, end to end) with Bun's Windows build
+# under Wine and delivers console events to them through ctrl_driver.exe.
+# Needs tests/windows/setup.sh first. Ends with "N passed, N failed".
 set -uo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -17,17 +18,20 @@ ready="Z:$root/$out_dir/ready"
 cleanup_ms=700 hold_limit_ms=4500 slack_ms=500
 passed=0 failed=0
 
-# deliver NAME METHOD EVENT MODE: runs the driver under a pty (console events
-# need a terminal); its output and the program's go to a file, unwrapped.
+# deliver NAME METHOD EVENT MODE [FIXTURE]: runs the driver under a pty
+# (console events need a terminal); its output and the program's go to a file,
+# unwrapped. FIXTURE defaults to bun_console.ts.
 deliver() {
   name=$1 log="$out_dir/logs/$1.log" problems=()
   timeout 90 script -qfec "/usr/lib/wine/wine64 $out_dir/ctrl_driver.exe $2 $3 $ready 30000 \
-'$out_dir/bun/bun.exe tests/windows/fixtures/bun_console.ts $4 $ready' >$log 2>&1" /dev/null >/dev/null
-  out="$(tr -d '\r' <"$log")"
-  returned="" held=""
+'$out_dir/bun/bun.exe tests/windows/fixtures/${5:-bun_console.ts} $4 $ready' >$log 2>&1" /dev/null >/dev/null
+  # Bun's Windows build may print this at exit under Wine; it is not ours.
+  out="$(tr -d '\r' <"$log" | grep -v '^Internal error: directory mismatch')"
+  returned="" held="" exited=""
   if [[ $out =~ driver:\ thread\ returned\ ([0-9]+)\ after\ ([0-9]+)\ ms ]]; then
     returned=${BASH_REMATCH[1]} held=${BASH_REMATCH[2]}
   fi
+  if [[ $out =~ driver:\ program\ exited\ with\ ([0-9]+) ]]; then exited=${BASH_REMATCH[1]}; fi
 }
 check() { # DESCRIPTION COMMAND...: records a problem unless COMMAND succeeds
   local what=$1
@@ -43,6 +47,9 @@ before() { # both lines present, the first one earlier
   [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
 }
 between() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]; }
+preceded_by() { # LINE PATTERN: the line just before the first LINE matches PATTERN (grep -E)
+  grep -B1 -F -- "$1" <<<"$out" | head -1 | grep -qE -- "$2"
+}
 verdict() { # FIGURES
   if [ ${#problems[@]} -eq 0 ]; then
     passed=$((passed + 1))
@@ -115,6 +122,62 @@ deliver natural_end none 0 natural
 check "program ran to its end" has "fixture: end of program"
 check "and exited by itself" has "driver: program exited with 0"
 verdict "the installed handler did not keep Bun alive"
+
+# --- The library end to end: a ShutdownController on Bun's Windows adapter ---
+budget_ms=4500 flush_ms=700 job_step_ms=400
+
+for event in 2:CTRL_CLOSE:SIGHUP:129 5:CTRL_LOGOFF:SIGTERM:143 6:CTRL_SHUTDOWN:SIGTERM:143; do
+  IFS=: read -r code event signal status <<<"$event"
+  deliver "library_${event,,}_hooks" remote "$code" hooks bun_library.ts
+  check "Windows default budget" has "fixture: controller on win32, budget $budget_ms ms"
+  check "hooks ran last registered first" before "fixture: hook quick ran" "fixture: hook flush started"
+  check "the hooks finished before the thread ended" before "fixture: hook flush done" "driver: thread returned"
+  check "report: cause console/$event, both hooks ok, exit as by $signal" \
+    has "report cause=console/$event steps=quick:ok,flush:ok forced=false forcedBy=- exit=$signal"
+  check "held about the ${flush_ms} ms of hooks" between "$held" $flush_ms $((flush_ms + slack_ms))
+  check "held no longer than the budget" between "$held" 0 $((budget_ms + 1))
+  check "thread ended by the exit, with $status" [ "$returned" = "$status" ]
+  check "program exited with $status" [ "$exited" = "$status" ]
+  verdict "hooks LIFO, thread ended with $returned after $held ms, program exited with $exited"
+done
+
+deliver library_logoff_ignored service 5 logoff-ignored bun_library.ts
+check "thread returned 1" [ "$returned" = 1 ]
+check "released at once" between "$held" 0 200
+check "program still running after the thread" has "after $held ms, program still running"
+check "still ticking a second later" before "driver: thread returned" "fixture: tick 4, still running"
+check "no shutdown from the logoff" lacks "shutting down gracefully (CTRL_LOGOFF)"
+check "hooks only after the program's own request" before "fixture: tick 5" "fixture: hook quick ran"
+check "report: cause request" has "report cause=request/end of test steps=quick:ok,flush:ok forced=false"
+check "program exited with 0" [ "$exited" = 0 ]
+verdict "terminateOnLogoff: false: thread returned $returned after $held ms, program ran on, exited with $exited"
+
+deliver library_close_hang remote 2 hang bun_library.ts
+check "Windows default budget" has "fixture: controller on win32, budget $budget_ms ms"
+check "the hanging hook started" has "fixture: hook hang started"
+check "report: forced by the deadline, hang cut" \
+  has "report cause=console/CTRL_CLOSE steps=quick:ok,hang:cut forced=true forcedBy=deadline exit=SIGHUP"
+check "cut at the ${budget_ms} ms deadline" between "$held" $budget_ms $((budget_ms + slack_ms))
+check "thread ended by the exit, with 129" [ "$returned" = 129 ]
+check "program exited with 129" [ "$exited" = 129 ]
+verdict "hang cut by the deadline: thread ended with $returned after $held ms (budget $budget_ms), program exited with $exited"
+
+deliver library_ctrl_c_generate generate 0 hooks bun_library.ts
+check "hooks ran last registered first" before "fixture: hook quick ran" "fixture: hook flush started"
+check "report: cause SIGINT, both hooks ok" \
+  has "report cause=signal/SIGINT steps=quick:ok,flush:ok forced=false forcedBy=- exit=SIGINT"
+check "the hooks finished before the exit" before "fixture: hook flush done" "driver: program exited"
+check "program exited with 130" [ "$exited" = 130 ]
+verdict "SIGINT: hooks LIFO, program exited with $exited"
+
+deliver library_close_protect remote 2 protect bun_library.ts
+check "the job's step finished before it stopped" preceded_by "job stopped at the breakpoint" "fixture: job step [0-9]+ done"
+check "then the hooks" before "job stopped at the breakpoint" "fixture: hook quick ran"
+check "report: cause console/CTRL_CLOSE" has "report cause=console/CTRL_CLOSE steps=quick:ok forced=false"
+check "held no longer than the rest of the step" between "$held" 0 $((job_step_ms + slack_ms))
+check "thread ended by the exit, with 129" [ "$returned" = 129 ]
+check "program exited with 129" [ "$exited" = 129 ]
+verdict "scope finished its step, then hooks: thread ended with $returned after $held ms, program exited with $exited"
 
 echo "wine run took $((SECONDS - started)) s; logs in $out_dir/logs"
 echo "$passed passed, $failed failed"
