@@ -18,7 +18,11 @@ function quote(word: string): string {
 test("on a terminal the first Ctrl-C prints one line on how to force", () => {
   const [command, args] = runtimeCommand(fixture);
   // `script` gives the fixture a pseudo-terminal, as an interactive shell would.
-  const result = spawnSync("script", ["-qfec", [command, ...args].map(quote).join(" "), "/dev/null"], {
+  const result = spawnSync("script", [
+    "-qfec",
+    [command, ...args].map(quote).join(" "),
+    "/dev/null",
+  ], {
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
     timeout: 30_000,
