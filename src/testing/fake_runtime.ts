@@ -15,6 +15,7 @@ import type {
   UncaughtKind,
   Unsubscribe,
 } from "../runtime/types.ts";
+import { _show } from "../_validate.ts";
 
 /** Options for {@linkcode FakeRuntime}. */
 export interface FakeRuntimeOptions {
@@ -31,6 +32,15 @@ export interface FakeExit {
   /** The signal given to `dieBy()`. */
   readonly signal?: StopSignal;
 }
+
+const _SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP", "SIGBREAK"];
+const _EVENTS: readonly ConsoleEvent[] = [
+  "CTRL_C",
+  "CTRL_BREAK",
+  "CTRL_CLOSE",
+  "CTRL_LOGOFF",
+  "CTRL_SHUTDOWN",
+];
 
 interface _Timer {
   at: number;
@@ -202,11 +212,25 @@ export class FakeRuntime implements RuntimeAdapter {
    * console handler releases its thread when uninstalled.
    */
   deliver(signal: StopSignal): Promise<void> | undefined {
+    if (!_SIGNALS.includes(signal)) {
+      throw new TypeError(
+        `signal must be one of ${_SIGNALS.join(", ")}, got ${_show(signal)}`,
+      );
+    }
     return this.#emit({ kind: "signal", signal }, (signals) => signals.includes(signal));
   }
 
-  /** Delivers a Windows console event. */
+  /**
+   * Delivers a Windows console event.
+   *
+   * @returns The hold the listener returned, if any (see `deliver`).
+   */
   deliverConsole(event: ConsoleEvent): Promise<void> | undefined {
+    if (!_EVENTS.includes(event)) {
+      throw new TypeError(
+        `console event must be one of ${_EVENTS.join(", ")}, got ${_show(event)}`,
+      );
+    }
     return this.#emit({ kind: "console", event }, () => true);
   }
 

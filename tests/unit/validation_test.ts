@@ -122,3 +122,25 @@ for (const [label, services, parts] of badServices) {
     }
   });
 }
+
+test("validation: an unknown signal or console event name is a TypeError naming it", () => {
+  const runtime = new FakeRuntime();
+  const controller = new ShutdownController({ runtime });
+  try {
+    assert.throws(
+      () => runtime.deliver("SIGFOO" as "SIGINT"),
+      (error: unknown) =>
+        error instanceof TypeError && /signal/.test(error.message) &&
+        error.message.includes('"SIGFOO"'),
+    );
+    assert.throws(
+      () => runtime.deliverConsole("CTRL_FOO" as "CTRL_C"),
+      (error: unknown) =>
+        error instanceof TypeError && /console event/.test(error.message) &&
+        error.message.includes('"CTRL_FOO"'),
+    );
+    assert.equal(controller.requested, false, "nothing was delivered");
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
