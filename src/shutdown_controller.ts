@@ -348,8 +348,11 @@ export class ShutdownController implements Disposable {
     const runtime = this.#runtime ??= detectRuntime();
     _acquireSlot(runtime, this);
     this.#listening = true;
+    // Kept as they come, so a listener that fails leaves none half-installed.
+    const subscriptions: Unsubscribe[] = [];
+    this.#unsubscribe = subscriptions;
     try {
-      this.#unsubscribe = [
+      subscriptions.push(
         runtime.addStopListener(runtime.signals, (event) => this.#onStopEvent(event), {
           // Past the deadline: the held thread starts waiting before the
           // event reaches JS, and the controller's forced exit (report,
@@ -359,10 +362,10 @@ export class ShutdownController implements Disposable {
             2_147_483_647,
           ),
         }),
-        runtime.onNaturalEnd(() => this.#onNaturalEnd()),
-        runtime.onUncaught((error) => this.#onUncaught(error)),
-        runtime.onExit(() => this.#onExit()),
-      ];
+      );
+      subscriptions.push(runtime.onNaturalEnd(() => this.#onNaturalEnd()));
+      subscriptions.push(runtime.onUncaught((error) => this.#onUncaught(error)));
+      subscriptions.push(runtime.onExit(() => this.#onExit()));
     } catch (error) {
       this.#stopListening();
       throw error;

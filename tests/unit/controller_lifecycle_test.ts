@@ -140,3 +140,20 @@ test("lifecycle: the state moves running, stopping, done", async () => {
     controller[Symbol.dispose]();
   }
 });
+
+class _NoUncaughtRuntime extends FakeRuntime {
+  override onUncaught(): () => void {
+    throw new Error("no uncaught-error events here");
+  }
+}
+
+test("lifecycle: a runtime that fails to subscribe leaves nothing half-installed", () => {
+  const runtime = new _NoUncaughtRuntime();
+  assert.throws(() => new ShutdownController({ runtime }), /no uncaught-error events/);
+  assert.equal(runtime.listenerCount, 0, "the listeners made before the failure were removed");
+  // The claim on the runtime was given back too.
+  const fake = new FakeRuntime();
+  const next = new ShutdownController({ runtime: fake });
+  next[Symbol.dispose]();
+  assert.throws(() => new ShutdownController({ runtime }), /no uncaught-error events/);
+});
