@@ -241,9 +241,8 @@ export class ShutdownController implements Disposable {
       : _checkMs("budgetMs", budgetMs);
     _checkOptions("protect() options", options);
     _checkKnownKeys("protect() options", options, ["name"]);
-    const name = _checkOptionalString("name", options?.name) ??
-      `scope ${++this.#scopeCount}`;
-    const scope = new _Scope(this.#scopeHost, budget, name);
+    const label = _checkOptionalString("name", options?.name) ?? ++this.#scopeCount;
+    const scope = new _Scope(this.#scopeHost, budget, label);
     if (this.#state === "forcing" || this.#state === "done") {
       scope._abort(this.#forcedError());
       return scope;
