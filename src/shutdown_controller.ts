@@ -121,6 +121,7 @@ export class ShutdownController implements Disposable {
   #lastEvent: StopEvent | undefined;
   #attempts = 0;
   #startedMs = 0;
+  #startedAt = 0;
   #deadlineMs = Infinity;
   #deadlineTimer: unknown = undefined;
   #finalizing = false;
@@ -439,6 +440,7 @@ export class ShutdownController implements Disposable {
     if (this.#state === "running") {
       this.#cause = { kind: "exit", reason: this.#rt.exitCode() ?? 0 };
       this.#startedMs = this.#rt.now();
+      this.#startedAt = Date.now();
     }
     this.#state = "forcing";
     this.#exiting = true;
@@ -479,6 +481,7 @@ export class ShutdownController implements Disposable {
     this.#state = "stopping";
     this.#cause = cause;
     this.#startedMs = runtime.now();
+    this.#startedAt = Date.now();
     this.#deadlineMs = this.#startedMs + this.#effectiveBudget();
     this.#abort.abort(
       new ShutdownError(`shutdown requested (${_describeCause(cause)})`, { cause }),
@@ -578,6 +581,7 @@ export class ShutdownController implements Disposable {
       ...(forced ? { forcedBy: this.#forcedBy } : {}),
       attempts: this.#attempts,
       openScopes: [...this.#openAtForce],
+      startedAt: this.#startedAt,
       durationMs: runtime.now() - this.#startedMs,
       exit,
     };
@@ -743,12 +747,15 @@ export class ShutdownController implements Disposable {
   }
 
   #noticeForce(): void {
-    const running = this.#stack.length + (this.#current === undefined ? 0 : 1);
-    const scopes = this.#openAtForce.length === 0
-      ? "no scopes"
-      : `scopes ${this.#openAtForce.join(", ")}`;
+    const hooks = [
+      ...(this.#current === undefined ? [] : [this.#current.step.name]),
+      ...this.#stack.map((step) => step.name).reverse(),
+    ];
+    const list = (what: string, names: string[]) =>
+      names.length === 0 ? `no ${what}` : `${what} ${names.join(", ")}`;
     this.#say(
-      `shutdown forced (${this.#forcedBy}): cutting ${scopes} and ${running} hook(s)`,
+      `shutdown forced (${this.#forcedBy}): cutting ${list("scopes", this.#openAtForce)}; ` +
+        `cutting ${list("hooks", hooks)}`,
       false,
     );
   }

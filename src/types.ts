@@ -62,6 +62,8 @@ export interface ShutdownReport {
   readonly attempts: number;
   /** The names of the protection scopes still open when force came. */
   readonly openScopes: readonly string[];
+  /** When the shutdown started, in ms since the Unix epoch (`Date.now()`). */
+  readonly startedAt: number;
   /** From the first request to the report, in ms. */
   readonly durationMs: number;
   /** How the process ends next; empty when the program ends by itself. */

@@ -99,3 +99,26 @@ test("notice: a failed hook is reported through log when one is given", async ()
     controller[Symbol.dispose]();
   }
 });
+
+test("notice: on force, one line names the scopes and the hooks that are cut", async () => {
+  const runtime = new FakeRuntime({ terminal: true });
+  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    controller.onShutdown(() => {}, { name: "close-db" });
+    controller.onShutdown(() => {}, { name: "flush" });
+    const scope = controller.protect(5_000, { name: "import" });
+    for (let i = 0; i < 3; i++) runtime.deliver("SIGINT");
+    await runtime.advance(0);
+    const forced = runtime.stderr.filter((line) => line.startsWith("shutdown forced"));
+    assert.deepEqual(forced, [
+      "shutdown forced (attempts): cutting scopes import; cutting hooks flush, close-db\n",
+    ]);
+    const report = await controller.done;
+    assert.deepEqual(report.openScopes, ["import"]);
+    assert.equal(typeof report.startedAt, "number");
+    assert.ok(Math.abs(report.startedAt - Date.now()) < 60_000, "startedAt is wall-clock time");
+    scope[Symbol.dispose]();
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
