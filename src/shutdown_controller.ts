@@ -535,7 +535,9 @@ export class ShutdownController implements Disposable {
     while (this.#state === "stopping" && this.#stack.length > 0) {
       const step = this.#stack.pop()!;
       const startMs = runtime.now();
-      const limitMs = Math.min(step.timeoutMs, this.#deadlineMs - startMs);
+      // A step's own limit times it out; the deadline is the deadline timer's
+      // to enforce, so a step that runs into it is cut by force, not timed out.
+      const limitMs = step.timeoutMs < this.#deadlineMs - startMs ? step.timeoutMs : Infinity;
       const current = { step, startMs };
       this.#current = current;
       const result = await _runStep(step.fn, {
