@@ -5,14 +5,13 @@
 import type {
   OsFamily,
   RuntimeAdapter,
-  StopEvent,
   StopEventListener,
   StopListenerOptions,
   StopSignal,
   UncaughtKind,
   Unsubscribe,
 } from "./types.ts";
-import { _POSIX_SIGNALS, _statusFor } from "./_signal_numbers.ts";
+import { _eventFor, _POSIX_SIGNALS, _statusFor } from "./_signals.ts";
 
 /** The part of Node's `process` the adapter uses; declared here so no @types/node is needed. */
 export interface _NodeProcess {
@@ -149,16 +148,6 @@ export function _processAdapter(
       return proc.stderr.isTTY === true;
     },
   };
-}
-
-/**
- * On Windows libuv turns console close into SIGHUP: it is a close, not a
- * reload request, so it is delivered as CTRL_CLOSE (and `terminateOnHup`
- * does not apply to it).
- */
-function _eventFor(os: OsFamily, signal: StopSignal): StopEvent {
-  if (os === "windows" && signal === "SIGHUP") return { kind: "console", event: "CTRL_CLOSE" };
-  return { kind: "signal", signal };
 }
 
 /** What the runtime would have done with an uncaught error: print it, exit 1. */

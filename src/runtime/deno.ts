@@ -14,7 +14,7 @@ import type {
   UncaughtKind,
   Unsubscribe,
 } from "./types.ts";
-import { _POSIX_SIGNALS, _statusFor } from "./_signal_numbers.ts";
+import { _eventFor, _POSIX_SIGNALS, _statusFor } from "./_signals.ts";
 import { installConsoleHandler } from "./windows_console.ts";
 
 // Deno on Windows accepts only SIGINT and SIGBREAK (and maps console close to
@@ -55,7 +55,8 @@ export function denoRuntime(): RuntimeAdapter {
       options?: StopListenerOptions,
     ): Unsubscribe {
       const subscriptions = signals.map((signal) => {
-        const handler = (): void => void listener({ kind: "signal", signal });
+        const event = _eventFor(os, signal);
+        const handler = (): void => void listener(event);
         Deno.addSignalListener(signal, handler);
         return () => Deno.removeSignalListener(signal, handler);
       });

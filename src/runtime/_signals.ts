@@ -1,0 +1,30 @@
+// What the adapters share about signals: the numbers behind the `128 + n`
+// exit status, the POSIX set, and how a signal reads on Windows.
+
+import type { OsFamily, StopEvent, StopSignal } from "./types.ts";
+
+const _NUMBERS: Record<StopSignal, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGTERM: 15,
+  SIGBREAK: 21,
+};
+
+/** The exit status a shell reports for death by `signal`: `128 + n`. */
+export function _statusFor(signal: StopSignal): number {
+  return 128 + _NUMBERS[signal];
+}
+
+/** The stop signals each OS family delivers. */
+export const _POSIX_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP"];
+
+/**
+ * The event a signal stands for. On Windows the runtimes turn console close
+ * into SIGHUP: it is a close, not a reload request, so it is delivered as
+ * CTRL_CLOSE (and `terminateOnHup` does not apply to it).
+ */
+export function _eventFor(os: OsFamily, signal: StopSignal): StopEvent {
+  if (os === "windows" && signal === "SIGHUP") return { kind: "console", event: "CTRL_CLOSE" };
+  return { kind: "signal", signal };
+}
