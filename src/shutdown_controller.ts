@@ -18,17 +18,22 @@ import type {
   ShutdownReport,
   StepReport,
 } from "./types.ts";
-import type { RuntimeAdapter, StopEvent, StopSignal, Unsubscribe } from "./runtime/types.ts";
+import type { RuntimeAdapter, StopEvent, Unsubscribe } from "./runtime/types.ts";
 import { _Scope, type ProtectionScope } from "./protection_scope.ts";
 import { ShutdownError } from "./shutdown_error.ts";
 import { _runStep } from "./_run_step.ts";
-import { _describeCause, _formatReport, _reportIsNoteworthy } from "./_report_text.ts";
 import {
-  _checkBoolean,
-  _checkCount,
+  _describeCause,
+  _firstNotice,
+  _forceNotice,
+  _formatReport,
+  _reportIsNoteworthy,
+} from "./_messages.ts";
+import { _decideExit } from "./_exit_status.ts";
+import { _readControllerOptions, _readServices } from "./_options.ts";
+import {
   _checkKnownKeys,
   _checkMs,
-  _checkOptionalFunction,
   _checkOptionalString,
   _checkOptions,
   _show,
@@ -39,18 +44,7 @@ import { detectRuntime } from "./runtime/detect.ts";
 /** The states of a controller, in the only order it moves through them. */
 export type ShutdownState = "running" | "stopping" | "forcing" | "done";
 
-const CONTROLLER_OPTIONS = [
-  "budgetMs",
-  "maxAttempts",
-  "terminateOnHup",
-  "terminateOnLogoff",
-  "onHup",
-  "beforeTermination",
-  "log",
-  "runtime",
-] as const;
 const HOOK_OPTIONS = ["name", "timeoutMs"] as const;
-const SERVICE_KEYS = ["name", "start", "stop", "stopTimeoutMs"] as const;
 
 /** A hook or service stop waiting on the finalization stack. */
 interface _Step {
@@ -146,32 +140,15 @@ export class ShutdownController implements Disposable {
    * @throws {Error} When another controller is already listening.
    */
   constructor(options: ShutdownControllerOptions = {}) {
-    _checkOptions("ShutdownController options", options);
-    _checkKnownKeys("ShutdownController options", options, CONTROLLER_OPTIONS);
-    const runtime = options.runtime;
-    if (runtime !== undefined && (runtime === null || typeof runtime !== "object")) {
-      throw new TypeError(`runtime must be a runtime adapter object, got ${_show(runtime)}`);
-    }
-    this.#runtime = runtime;
-    const budgetMs = options.budgetMs === undefined
-      ? undefined
-      : _checkMs("budgetMs", options.budgetMs);
-    this.#budgetMs = budgetMs ?? Number.NaN; // NaN: the OS default, read once a runtime is known
-    this.#maxAttempts = options.maxAttempts === undefined
-      ? 3
-      : _checkCount("maxAttempts", options.maxAttempts);
-    this.#terminateOnHup = options.terminateOnHup === undefined
-      ? true
-      : _checkBoolean("terminateOnHup", options.terminateOnHup);
-    this.#terminateOnLogoff = options.terminateOnLogoff === undefined
-      ? true
-      : _checkBoolean("terminateOnLogoff", options.terminateOnLogoff);
-    this.#onHup = _checkOptionalFunction("onHup", options.onHup);
-    this.#beforeTermination = _checkOptionalFunction(
-      "beforeTermination",
-      options.beforeTermination,
-    );
-    this.#log = _checkOptionalFunction("log", options.log);
+    const settings = _readControllerOptions(options);
+    this.#runtime = settings.runtime;
+    this.#budgetMs = settings.budgetMs ?? Number.NaN; // NaN: the OS default, read once a runtime is known
+    this.#maxAttempts = settings.maxAttempts;
+    this.#terminateOnHup = settings.terminateOnHup;
+    this.#terminateOnLogoff = settings.terminateOnLogoff;
+    this.#onHup = settings.onHup;
+    this.#beforeTermination = settings.beforeTermination;
+    this.#log = settings.log;
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
     this.#finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#lazy = _makingLazy;
@@ -293,7 +270,7 @@ export class ShutdownController implements Disposable {
    */
   async run(services: Service | readonly Service[]): Promise<void> {
     this.#activate();
-    const list = _checkServices(services);
+    const list = _readServices(services);
     this.#assertUsable("run()");
     if (this.#state !== "running") throw this.#pendingError();
     const hold: _StartHold = { name: "start-up", holding: true };
@@ -614,21 +591,14 @@ export class ShutdownController implements Disposable {
   }
 
   #decideExit(): ShutdownExit {
-    const runtime = this.#rt;
-    const cause = this.#cause!;
-    if (this.#exiting || this.#disposed) return {};
-    // At the natural end the process ends by itself, unless a signal came too.
-    if (cause.kind === "end" && this.#lastEvent === undefined) return {};
-    const own = runtime.exitCode();
-    if (own) return { code: own };
-    const event = this.#lastEvent;
-    if (event !== undefined) {
-      const signal: StopSignal = event.kind === "signal" ? event.signal : _consoleSignal(event);
-      return { signal };
-    }
-    if (cause.kind === "error") return { code: 1 };
-    const failed = this.#lateError || this.#reports.some((step) => step.outcome !== "ok");
-    return { code: failed || cause.reason instanceof Error || this.#forcedBy ? 1 : 0 };
+    return _decideExit({
+      cause: this.#cause!,
+      lastEvent: this.#lastEvent,
+      ownCode: this.#rt.exitCode(),
+      failed: this.#lateError || this.#reports.some((step) => step.outcome !== "ok"),
+      forced: this.#forcedBy !== undefined,
+      leaving: this.#exiting || this.#disposed,
+    });
   }
 
   // --- helpers ------------------------------------------------------------------
@@ -741,11 +711,7 @@ export class ShutdownController implements Disposable {
   #noticeFirst(): void {
     const left = this.#maxAttempts - this.#attempts;
     if (left <= 0 || this.#cause?.kind === "request") return;
-    const times = left === 1 ? "once more" : `${left} more times`;
-    this.#say(
-      `shutting down gracefully (${_describeCause(this.#cause!)}); press Ctrl-C ${times} to force`,
-      false,
-    );
+    this.#say(_firstNotice(this.#cause!, left), false);
   }
 
   #noticeForce(): void {
@@ -753,45 +719,13 @@ export class ShutdownController implements Disposable {
       ...(this.#current === undefined ? [] : [this.#current.step.name]),
       ...this.#stack.map((step) => step.name).reverse(),
     ];
-    const list = (what: string, names: string[]) =>
-      names.length === 0 ? `no ${what}` : `${what} ${names.join(", ")}`;
-    this.#say(
-      `shutdown forced (${this.#forcedBy}): cutting ${list("scopes", this.#openAtForce)}; ` +
-        `cutting ${list("hooks", hooks)}`,
-      false,
-    );
+    this.#say(_forceNotice(this.#forcedBy!, this.#openAtForce, hooks), false);
   }
 
   #showReport(report: ShutdownReport): void {
     if (!_reportIsNoteworthy(report, this.#effectiveBudget() / 2)) return;
     this.#say(_formatReport(report), true);
   }
-}
-
-/** The signal a console event stands for, for the exit status. */
-function _consoleSignal(event: StopEvent & { kind: "console" }): StopSignal {
-  if (event.event === "CTRL_C") return "SIGINT";
-  if (event.event === "CTRL_BREAK") return "SIGBREAK";
-  if (event.event === "CTRL_CLOSE") return "SIGHUP";
-  return "SIGTERM";
-}
-
-function _checkServices(services: unknown): readonly Service[] {
-  const list = Array.isArray(services) ? services : [services];
-  for (const [index, service] of list.entries()) {
-    const label = Array.isArray(services) ? `services[${index}]` : "service";
-    if (service === null || typeof service !== "object") {
-      throw new TypeError(`${label} must be an object with start/stop, got ${_show(service)}`);
-    }
-    _checkKnownKeys(label, service, SERVICE_KEYS);
-    _checkOptionalString(`${label}.name`, service.name);
-    _checkOptionalFunction(`${label}.start`, service.start);
-    _checkOptionalFunction(`${label}.stop`, service.stop);
-    if (service.stopTimeoutMs !== undefined) {
-      _checkMs(`${label}.stopTimeoutMs`, service.stopTimeoutMs);
-    }
-  }
-  return list;
 }
 
 /**

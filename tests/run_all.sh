@@ -42,6 +42,7 @@ count() { # count NAME PASS_REGEX FAIL_REGEX COMMAND...: a runner whose counts w
 step deno-check "$bin/deno" check mod.ts testing.ts src tests
 step deno-lint "$bin/deno" lint
 step deno-fmt "$bin/deno" fmt --check
+step deno-publish-dry-run "$bin/deno" publish --dry-run --allow-dirty
 step deno-doc-lint "$bin/deno" doc --lint mod.ts testing.ts src/runtime/deno.ts src/runtime/bun.ts src/runtime/node.ts
 
 count deno '[0-9]+ passed' '[0-9]+ failed' \

@@ -1,5 +1,5 @@
-// Turns a report into the compact table printed after a slow or failed
-// shutdown, and describes causes in one phrase for messages.
+// Every message the library prints: the first-Ctrl-C notice, the force
+// notice, and the compact table after a slow or failed shutdown.
 
 import type { ShutdownCause, ShutdownReport } from "./types.ts";
 
@@ -49,4 +49,19 @@ export function _formatReport(report: ShutdownReport): string {
     : [`  scopes cut: ${report.openScopes.join(", ")}`];
   const columns = `  ${"outcome".padEnd(9)} ${"took".padStart(9)} ${"at".padStart(7)}  step`;
   return [head, columns, ...rows, ...scopes].join("\n");
+}
+
+/** The one line on the first stop request: how many more requests force the end. */
+export function _firstNotice(cause: ShutdownCause, left: number): string {
+  const times = left === 1 ? "once more" : `${left} more times`;
+  return `shutting down gracefully (${_describeCause(cause)}); press Ctrl-C ${times} to force`;
+}
+
+/** The one line on force: what is cut. */
+export function _forceNotice(by: string, scopes: string[], hooks: string[]): string {
+  const list = (what: string, names: string[]) =>
+    names.length === 0 ? `no ${what}` : `${what} ${names.join(", ")}`;
+  return `shutdown forced (${by}): cutting ${list("scopes", scopes)}; cutting ${
+    list("hooks", hooks)
+  }`;
 }

@@ -1,0 +1,42 @@
+// How the process ends once a shutdown is over: the status it would have had
+// without the library (see README, "Exit status").
+
+import type { ShutdownCause, ShutdownExit } from "./types.ts";
+import type { StopEvent, StopSignal } from "./runtime/types.ts";
+
+/** What the exit depends on. */
+export interface _ExitFacts {
+  readonly cause: ShutdownCause;
+  /** The last stop event, if any: a signal that came decides the status. */
+  readonly lastEvent: StopEvent | undefined;
+  /** The exit code the program set, if any. */
+  readonly ownCode: number | undefined;
+  /** A hook or stop failed, or an error went uncaught during the shutdown. */
+  readonly failed: boolean;
+  /** The attempts or the deadline forced the end. */
+  readonly forced: boolean;
+  /** The process is already exiting (`exit()`), or the controller was disposed. */
+  readonly leaving: boolean;
+}
+
+/** Decides how the process ends; `{}` when it ends by itself. */
+export function _decideExit(facts: _ExitFacts): ShutdownExit {
+  const { cause, lastEvent } = facts;
+  if (facts.leaving) return {};
+  // At the natural end the process ends by itself, unless a signal came too.
+  if (cause.kind === "end" && lastEvent === undefined) return {};
+  if (facts.ownCode) return { code: facts.ownCode };
+  if (lastEvent !== undefined) {
+    return { signal: lastEvent.kind === "signal" ? lastEvent.signal : _consoleSignal(lastEvent) };
+  }
+  if (cause.kind === "error") return { code: 1 };
+  return { code: facts.failed || facts.forced || cause.reason instanceof Error ? 1 : 0 };
+}
+
+/** The signal a console event stands for, for the exit status. */
+function _consoleSignal(event: StopEvent & { kind: "console" }): StopSignal {
+  if (event.event === "CTRL_C") return "SIGINT";
+  if (event.event === "CTRL_BREAK") return "SIGBREAK";
+  if (event.event === "CTRL_CLOSE") return "SIGHUP";
+  return "SIGTERM";
+}

@@ -1,0 +1,85 @@
+// Reads and checks the options of the controller and of run(): every bad
+// value is rejected before anything is registered.
+
+import type { RuntimeAdapter } from "./runtime/types.ts";
+import type { Service, ShutdownControllerOptions, ShutdownLog } from "./types.ts";
+import {
+  _checkBoolean,
+  _checkCount,
+  _checkKnownKeys,
+  _checkMs,
+  _checkOptionalFunction,
+  _checkOptionalString,
+  _checkOptions,
+  _show,
+} from "./_validate.ts";
+
+const _CONTROLLER_OPTIONS = [
+  "budgetMs",
+  "maxAttempts",
+  "terminateOnHup",
+  "terminateOnLogoff",
+  "onHup",
+  "beforeTermination",
+  "log",
+  "runtime",
+] as const;
+const _SERVICE_KEYS = ["name", "start", "stop", "stopTimeoutMs"] as const;
+
+/** The controller's options, checked, with their defaults. */
+export interface _ControllerSettings {
+  /** Undefined: the OS default, known once the runtime is. */
+  readonly budgetMs: number | undefined;
+  readonly maxAttempts: number;
+  readonly terminateOnHup: boolean;
+  readonly terminateOnLogoff: boolean;
+  readonly onHup: (() => void) | undefined;
+  readonly beforeTermination: (() => void) | undefined;
+  readonly log: ShutdownLog | undefined;
+  readonly runtime: RuntimeAdapter | undefined;
+}
+
+/** Checks `new ShutdownController(options)`; throws a TypeError or RangeError naming the option. */
+export function _readControllerOptions(options: ShutdownControllerOptions): _ControllerSettings {
+  _checkOptions("ShutdownController options", options);
+  _checkKnownKeys("ShutdownController options", options, _CONTROLLER_OPTIONS);
+  const runtime = options.runtime;
+  if (runtime !== undefined && (runtime === null || typeof runtime !== "object")) {
+    throw new TypeError(`runtime must be a runtime adapter object, got ${_show(runtime)}`);
+  }
+  return {
+    budgetMs: options.budgetMs === undefined ? undefined : _checkMs("budgetMs", options.budgetMs),
+    maxAttempts: options.maxAttempts === undefined
+      ? 3
+      : _checkCount("maxAttempts", options.maxAttempts),
+    terminateOnHup: options.terminateOnHup === undefined
+      ? true
+      : _checkBoolean("terminateOnHup", options.terminateOnHup),
+    terminateOnLogoff: options.terminateOnLogoff === undefined
+      ? true
+      : _checkBoolean("terminateOnLogoff", options.terminateOnLogoff),
+    onHup: _checkOptionalFunction("onHup", options.onHup),
+    beforeTermination: _checkOptionalFunction("beforeTermination", options.beforeTermination),
+    log: _checkOptionalFunction("log", options.log),
+    runtime,
+  };
+}
+
+/** Checks the argument of `run()`: one service or a list of them. */
+export function _readServices(services: unknown): readonly Service[] {
+  const list = Array.isArray(services) ? services : [services];
+  for (const [index, service] of list.entries()) {
+    const label = Array.isArray(services) ? `services[${index}]` : "service";
+    if (service === null || typeof service !== "object") {
+      throw new TypeError(`${label} must be an object with start/stop, got ${_show(service)}`);
+    }
+    _checkKnownKeys(label, service, _SERVICE_KEYS);
+    _checkOptionalString(`${label}.name`, service.name);
+    _checkOptionalFunction(`${label}.start`, service.start);
+    _checkOptionalFunction(`${label}.stop`, service.stop);
+    if (service.stopTimeoutMs !== undefined) {
+      _checkMs(`${label}.stopTimeoutMs`, service.stopTimeoutMs);
+    }
+  }
+  return list;
+}
