@@ -11,7 +11,7 @@ import type {
   UncaughtKind,
   Unsubscribe,
 } from "./types.ts";
-import { _eventFor, _POSIX_SIGNALS, _statusFor } from "./_signals.ts";
+import { _eventFor, _LIBUV_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "./_signals.ts";
 
 /** The part of Node's `process` the adapter uses; declared here so no @types/node is needed. */
 export interface _NodeProcess {
@@ -30,10 +30,6 @@ export interface _NodeProcess {
 export function _nodeProcess(): _NodeProcess | undefined {
   return (globalThis as unknown as { process?: _NodeProcess }).process;
 }
-
-// Windows: libuv delivers Ctrl-C as SIGINT, Ctrl-Break as SIGBREAK and console
-// close as SIGHUP; logoff and shutdown never reach a libuv program.
-const _WINDOWS_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGBREAK", "SIGHUP"];
 
 // How long to wait for a re-raised signal to end the process before exiting
 // with 128 + n ourselves (another listener may swallow it).
@@ -59,7 +55,7 @@ export function _processAdapter(
     name,
     os,
     processWide: true,
-    signals: os === "windows" ? _WINDOWS_SIGNALS : _POSIX_SIGNALS,
+    signals: os === "windows" ? _LIBUV_WINDOWS_SIGNALS : _POSIX_SIGNALS,
     now: () => performance.now(),
     setTimer: (callback, ms) => setTimeout(callback, ms),
     clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),

@@ -16,6 +16,12 @@ import type {
   Unsubscribe,
 } from "../runtime/types.ts";
 import { _show } from "../_validate.ts";
+import {
+  _CONSOLE_EVENTS,
+  _LIBUV_WINDOWS_SIGNALS,
+  _POSIX_SIGNALS,
+  _STOP_SIGNALS,
+} from "../runtime/_signals.ts";
 
 /** Options for {@linkcode FakeRuntime}. */
 export interface FakeRuntimeOptions {
@@ -32,15 +38,6 @@ export interface FakeExit {
   /** The signal given to `dieBy()`. */
   readonly signal?: StopSignal;
 }
-
-const _SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP", "SIGBREAK"];
-const _EVENTS: readonly ConsoleEvent[] = [
-  "CTRL_C",
-  "CTRL_BREAK",
-  "CTRL_CLOSE",
-  "CTRL_LOGOFF",
-  "CTRL_SHUTDOWN",
-];
 
 interface _Timer {
   at: number;
@@ -106,9 +103,7 @@ export class FakeRuntime implements RuntimeAdapter {
   constructor(options: FakeRuntimeOptions = {}) {
     this.os = options.os ?? "posix";
     this.#terminal = options.terminal ?? false;
-    this.signals = this.os === "windows"
-      ? ["SIGINT", "SIGBREAK", "SIGHUP"]
-      : ["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP"];
+    this.signals = this.os === "windows" ? _LIBUV_WINDOWS_SIGNALS : _POSIX_SIGNALS;
   }
 
   /** The number of listeners of every kind currently subscribed. */
@@ -212,9 +207,9 @@ export class FakeRuntime implements RuntimeAdapter {
    * console handler releases its thread when uninstalled.
    */
   deliver(signal: StopSignal): Promise<void> | undefined {
-    if (!_SIGNALS.includes(signal)) {
+    if (!_STOP_SIGNALS.includes(signal)) {
       throw new TypeError(
-        `signal must be one of ${_SIGNALS.join(", ")}, got ${_show(signal)}`,
+        `signal must be one of ${_STOP_SIGNALS.join(", ")}, got ${_show(signal)}`,
       );
     }
     return this.#emit({ kind: "signal", signal }, (signals) => signals.includes(signal));
@@ -226,9 +221,9 @@ export class FakeRuntime implements RuntimeAdapter {
    * @returns The hold the listener returned, if any (see `deliver`).
    */
   deliverConsole(event: ConsoleEvent): Promise<void> | undefined {
-    if (!_EVENTS.includes(event)) {
+    if (!_CONSOLE_EVENTS.includes(event)) {
       throw new TypeError(
-        `console event must be one of ${_EVENTS.join(", ")}, got ${_show(event)}`,
+        `console event must be one of ${_CONSOLE_EVENTS.join(", ")}, got ${_show(event)}`,
       );
     }
     return this.#emit({ kind: "console", event }, () => true);
