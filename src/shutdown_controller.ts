@@ -552,7 +552,8 @@ export class ShutdownController implements Disposable {
     while (this.#stack.length > 0) this.#record(this.#stack.pop()!, "cut", -1, 0, undefined);
     this.#state = "done";
     runtime.clearTimer(this.#deadlineTimer);
-    const exit = this.#decideExit();
+    const failed = this.#lateError || this.#reports.some((step) => step.outcome !== "ok");
+    const exit = this.#decideExit(failed);
     const report: ShutdownReport = {
       cause: this.#cause!,
       steps: [...this.#reports],
@@ -585,17 +586,16 @@ export class ShutdownController implements Disposable {
       return;
     }
     this.#resolveFinished();
-    if (report.steps.some((step) => step.outcome !== "ok") && !runtime.exitCode()) {
-      runtime.setExitCode(1);
-    }
+    // The process ends by itself: a failure still makes its status non-zero.
+    if (failed && !runtime.exitCode()) runtime.setExitCode(1);
   }
 
-  #decideExit(): ShutdownExit {
+  #decideExit(failed: boolean): ShutdownExit {
     return _decideExit({
       cause: this.#cause!,
       lastEvent: this.#lastEvent,
       ownCode: this.#rt.exitCode(),
-      failed: this.#lateError || this.#reports.some((step) => step.outcome !== "ok"),
+      failed,
       forced: this.#forcedBy !== undefined,
       leaving: this.#exiting || this.#disposed,
     });

@@ -51,6 +51,24 @@ test("end: Ctrl-C pressed during the end-of-program hooks still ends by that sig
   }
 });
 
+test("end: an error uncaught during the end-of-program hooks sets exit code 1", async () => {
+  const runtime = new FakeRuntime();
+  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    controller.onShutdown(() => {
+      runtime.throwUncaught(new Error("late on purpose"));
+    }, { name: "flush" });
+    runtime.endProgram();
+    await runtime.advance(0);
+    const report = await controller.done;
+    assert.deepEqual(report.steps.map((step) => step.outcome), ["ok"]);
+    assert.equal(runtime.printed.length, 1, "the error was printed as the runtime would");
+    assert.equal(runtime.exitCode(), 1, "the process does not end with 0 after an uncaught error");
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
+
 test("end: a failed hook at the end of the program sets exit code 1", async () => {
   const runtime = new FakeRuntime();
   const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
