@@ -35,6 +35,12 @@
  * @module
  */
 
+import { _setRuntimeFactory } from "./src/_default_runtime.ts";
+import { detectRuntime } from "./src/runtime/detect.ts";
+
+// The core is handed the running runtime, found on first use (see _default_runtime.ts).
+_setRuntimeFactory(detectRuntime);
+
 export { shutdown } from "./src/shutdown.ts";
 export { ShutdownController } from "./src/shutdown_controller.ts";
 export type { ShutdownState } from "./src/shutdown_controller.ts";
@@ -59,6 +65,7 @@ export type {
 export type {
   ConsoleEvent,
   OsFamily,
+  OsPolicy,
   RuntimeAdapter,
   StopEvent,
   StopEventListener,
@@ -66,4 +73,4 @@ export type {
   StopSignal,
   UncaughtKind,
   Unsubscribe,
-} from "./src/runtime/types.ts";
+} from "./src/runtime_adapter.ts";

@@ -2,7 +2,8 @@
 // without the library (see README, "Exit status").
 
 import type { ShutdownCause, ShutdownExit } from "./types.ts";
-import type { StopEvent, StopSignal } from "./runtime/types.ts";
+import type { StopEvent } from "./runtime_adapter.ts";
+import { _signalOf, _statusFor } from "./_signals.ts";
 
 /** What the exit depends on. */
 export interface _ExitFacts {
@@ -17,6 +18,8 @@ export interface _ExitFacts {
   readonly forced: boolean;
   /** The process is already exiting (`exit()`), or the controller was disposed. */
   readonly leaving: boolean;
+  /** Whether the OS lets the process die by re-raising the signal. */
+  readonly canReraise: boolean;
 }
 
 /** Decides how the process ends; `{}` when it ends by itself. */
@@ -27,16 +30,9 @@ export function _decideExit(facts: _ExitFacts): ShutdownExit {
   if (cause.kind === "end" && lastEvent === undefined) return {};
   if (facts.ownCode) return { code: facts.ownCode };
   if (lastEvent !== undefined) {
-    return { signal: lastEvent.kind === "signal" ? lastEvent.signal : _consoleSignal(lastEvent) };
+    const signal = _signalOf(lastEvent);
+    return facts.canReraise ? { signal } : { code: _statusFor(signal) };
   }
   if (cause.kind === "error") return { code: 1 };
   return { code: facts.failed || facts.forced || cause.reason instanceof Error ? 1 : 0 };
-}
-
-/** The signal a console event stands for, for the exit status. */
-function _consoleSignal(event: StopEvent & { kind: "console" }): StopSignal {
-  if (event.event === "CTRL_C") return "SIGINT";
-  if (event.event === "CTRL_BREAK") return "SIGBREAK";
-  if (event.event === "CTRL_CLOSE") return "SIGHUP";
-  return "SIGTERM";
 }

@@ -65,3 +65,16 @@ export function _forceNotice(by: string, scopes: string[], hooks: string[]): str
     list("hooks", hooks)
   }`;
 }
+
+/** Where messages go: `log` when given; else stderr if a terminal, or if `always`. */
+export interface _MessageSink {
+  readonly log: ((message: string) => void) | undefined;
+  writeStderr(text: string): void;
+  stderrIsTerminal(): boolean;
+}
+
+/** Writes a message: to `log` when given; else to stderr if a terminal, or if `always`. */
+export function _say(sink: _MessageSink, message: string, always: boolean): void {
+  if (sink.log !== undefined) return sink.log(message);
+  if (always || sink.stderrIsTerminal()) sink.writeStderr(`${message}\n`);
+}

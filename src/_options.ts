@@ -1,8 +1,14 @@
 // Reads and checks the options of the controller and of run(): every bad
 // value is rejected before anything is registered.
 
-import type { RuntimeAdapter } from "./runtime/types.ts";
-import type { Service, ShutdownControllerOptions, ShutdownLog } from "./types.ts";
+import type { RuntimeAdapter } from "./runtime_adapter.ts";
+import type {
+  ProtectOptions,
+  Service,
+  ShutdownControllerOptions,
+  ShutdownHookOptions,
+  ShutdownLog,
+} from "./types.ts";
 import {
   _checkBoolean,
   _checkCount,
@@ -25,6 +31,43 @@ const _CONTROLLER_OPTIONS = [
   "runtime",
 ] as const;
 const _SERVICE_KEYS = ["name", "start", "stop", "stopTimeoutMs"] as const;
+const _HOOK_KEYS = ["name", "timeoutMs"] as const;
+const _PROTECT_KEYS = ["name"] as const;
+
+/** `protect()`'s arguments, checked; undefined where the default applies. */
+export interface _ProtectSettings {
+  readonly budgetMs: number | undefined;
+  readonly name: string | undefined;
+}
+
+/** Checks `protect(budgetMs, options)`. */
+export function _readProtectOptions(budgetMs: unknown, options: unknown): _ProtectSettings {
+  const budget = budgetMs === undefined ? undefined : _checkMs("budgetMs", budgetMs);
+  _checkOptions("protect() options", options);
+  const bag = options as ProtectOptions | undefined;
+  _checkKnownKeys("protect() options", bag, _PROTECT_KEYS);
+  return { budgetMs: budget, name: _checkOptionalString("name", bag?.name) };
+}
+
+/** `onShutdown()`'s options, checked: a name if given, a time limit (Infinity when none). */
+export interface _HookSettings {
+  readonly name: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/** Checks `onShutdown(hook, options)`. */
+export function _readHookOptions(hook: unknown, options: unknown): _HookSettings {
+  if (typeof hook !== "function") {
+    throw new TypeError(`hook must be a function, got ${_show(hook)}`);
+  }
+  _checkOptions("onShutdown() options", options);
+  const bag = options as ShutdownHookOptions | undefined;
+  _checkKnownKeys("onShutdown() options", bag, _HOOK_KEYS);
+  return {
+    name: _checkOptionalString("name", bag?.name),
+    timeoutMs: bag?.timeoutMs === undefined ? Infinity : _checkMs("timeoutMs", bag.timeoutMs),
+  };
+}
 
 /** The controller's options, checked, with their defaults. */
 export interface _ControllerSettings {

@@ -4,13 +4,7 @@
 
 import type { ShutdownCause, StepOutcome } from "./types.ts";
 import { ShutdownError } from "./shutdown_error.ts";
-
-/** The clock and timers a step needs. */
-export interface _StepClock {
-  now(): number;
-  setTimer(callback: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
-}
+import { type _Clock, _setTimer, type _Timer } from "./_clock.ts";
 
 /** How one step ended. */
 export interface _StepResult {
@@ -24,7 +18,7 @@ export function _runStep(
   fn: (context: { signal: AbortSignal; cause: ShutdownCause }) => unknown,
   options: {
     cause: ShutdownCause;
-    clock: _StepClock;
+    clock: _Clock;
     limitMs: number;
     force: AbortSignal;
     name: string;
@@ -35,11 +29,11 @@ export function _runStep(
   const startedMs = clock.now();
   return new Promise((resolve) => {
     let settled = false;
-    let timer: unknown = undefined;
+    let timer: _Timer | undefined = undefined;
     const finish = (outcome: StepOutcome, error?: unknown): void => {
       if (settled) return;
       settled = true;
-      clock.clearTimer(timer);
+      timer?.cancel();
       force.removeEventListener("abort", onForce);
       if (outcome === "timed-out") {
         abort.abort(
@@ -56,7 +50,7 @@ export function _runStep(
     if (force.aborted) return finish("cut");
     force.addEventListener("abort", onForce, { once: true });
     if (Number.isFinite(limitMs)) {
-      timer = clock.setTimer(() => finish("timed-out"), Math.max(0, limitMs));
+      timer = _setTimer(clock, () => finish("timed-out"), limitMs);
     }
     try {
       Promise.resolve(fn({ signal: abort.signal, cause: options.cause })).then(

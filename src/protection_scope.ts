@@ -57,8 +57,8 @@ export interface _ScopeHost {
   /** Shared with every scope: read on each breakpoint, so it is a plain field. */
   readonly shared: { pending: boolean };
   now(): number;
-  setTimer(callback: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
+  /** Expires the scope at its `deadlineMs` (one timer for all scopes). */
+  schedule(scope: _Scope): void;
   /** The error a breakpoint throws once shutdown is pending. */
   pendingError(): ShutdownError;
   /** The scope stopped holding the process: closed, or its budget ran out. */
@@ -82,7 +82,6 @@ export class _Scope implements ProtectionScope {
   #abort: AbortController | undefined = undefined;
   #reason: ShutdownError | undefined = undefined;
   #markMs = 0;
-  #timer: unknown = undefined;
   #counting = false;
   #closed = false;
 
@@ -132,7 +131,7 @@ export class _Scope implements ProtectionScope {
   renew(): void {
     if (!this.holding || !this.#counting) return;
     this.#markMs = this.#host.now();
-    this.#arm();
+    this.#host.schedule(this);
   }
 
   /** Shutdown is pending: the budget counts down from `nowMs`. */
@@ -140,14 +139,13 @@ export class _Scope implements ProtectionScope {
     if (this.#counting || !this.holding) return;
     this.#counting = true;
     this.#markMs = nowMs;
-    this.#arm();
+    this.#host.schedule(this);
   }
 
   /** Aborts the scope at once with `reason`. */
   _abort(reason: ShutdownError): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
-    this.#host.clearTimer(this.#timer);
     this.#abort?.abort(reason);
   }
 
@@ -155,7 +153,6 @@ export class _Scope implements ProtectionScope {
     if (this.#closed) return;
     const wasHolding = this.holding;
     this.#closed = true;
-    if (this.#counting) this.#host.clearTimer(this.#timer);
     if (wasHolding) this.#host.released(this);
   }
 
@@ -163,14 +160,8 @@ export class _Scope implements ProtectionScope {
     throw this.#reason ?? this.#host.pendingError();
   }
 
-  #arm(): void {
-    this.#host.clearTimer(this.#timer);
-    const left = this.deadlineMs - this.#host.now();
-    if (left <= 0) return this.#expire();
-    this.#timer = this.#host.setTimer(() => this.#expire(), left);
-  }
-
-  #expire(): void {
+  /** The budget ran out: abort, and stop holding the process. */
+  _expire(): void {
     if (!this.holding) return;
     this._abort(
       new ShutdownError(

@@ -1,7 +1,20 @@
 /**
- * The controller: one state machine, `running → stopping → forcing → done`,
- * that turns every way a process is asked to stop into one cooperative,
- * deadline-bounded shutdown.
+ * The controller: one state machine that turns every way a process is asked
+ * to stop into one cooperative, deadline-bounded shutdown.
+ *
+ * | from       | on                                    | to         | what happens                                  |
+ * |------------|---------------------------------------|------------|-----------------------------------------------|
+ * | `running`  | stop event, `request()`, end, error   | `stopping` | `signal` aborts, scopes' budgets count, deadline armed |
+ * | `running`  | `exit()` called by the program        | `done`     | the synchronous part of every step runs       |
+ * | `stopping` | nothing holds any more                | `stopping` | the steps run, last registered first          |
+ * | `stopping` | `maxAttempts`-th request, deadline    | `forcing`  | scopes abort, the running step is cut         |
+ * | `stopping` | every step ended                      | `done`     | report, then the exit                         |
+ * | `forcing`  | the running step ended (or none ran)  | `done`     | the rest are reported cut, then the exit      |
+ * | any        | `[Symbol.dispose]()` mid-shutdown     | `done`     | as forcing, but no exit is asked for          |
+ *
+ * What holds the shutdown (scopes, start-up) lives in `_holders.ts`, the
+ * steps in `_step_stack.ts`, the wording in `_messages.ts`, the exit status in
+ * `_exit_status.ts`; this file keeps the API and the transitions.
  *
  * @module
  */
@@ -11,103 +24,71 @@ import type {
   Service,
   ShutdownCause,
   ShutdownControllerOptions,
-  ShutdownExit,
   ShutdownHook,
   ShutdownHookOptions,
-  ShutdownLog,
   ShutdownReport,
+  StepOutcome,
   StepReport,
 } from "./types.ts";
-import type { RuntimeAdapter, StopEvent, Unsubscribe } from "./runtime/types.ts";
+import type { RuntimeAdapter, StopEvent, Unsubscribe } from "./runtime_adapter.ts";
 import { _Scope, type ProtectionScope } from "./protection_scope.ts";
 import { ShutdownError } from "./shutdown_error.ts";
 import { _runStep } from "./_run_step.ts";
-import {
-  _describeCause,
-  _firstNotice,
-  _forceNotice,
-  _formatReport,
-  _reportIsNoteworthy,
-} from "./_messages.ts";
+import { _describeCause, _firstNotice, _forceNotice, _formatReport, _say } from "./_messages.ts";
+import { _reportIsNoteworthy } from "./_messages.ts";
 import { _decideExit } from "./_exit_status.ts";
-import { _readControllerOptions, _readServices } from "./_options.ts";
-import {
-  _checkKnownKeys,
-  _checkMs,
-  _checkOptionalString,
-  _checkOptions,
-  _show,
-} from "./_validate.ts";
-import { _acquireSlot, _releaseSlot } from "./_listening_slot.ts";
-import { detectRuntime } from "./runtime/detect.ts";
+import { type _ControllerSettings, _readControllerOptions, _readServices } from "./_options.ts";
+import { _readHookOptions, _readProtectOptions } from "./_options.ts";
+import { _listen } from "./_listening.ts";
+import { _Holders, type _StartHold } from "./_holders.ts";
+import { type _Step, _StepStack } from "./_step_stack.ts";
+import { _defaultRuntime } from "./_default_runtime.ts";
+import { _causeOf, _isHangup, _isLogoff } from "./_signals.ts";
+import { _MAX_TIMER_MS } from "./_os_policy.ts";
+import { _setTimer, type _Timer } from "./_clock.ts";
 
 /** The states of a controller, in the only order it moves through them. */
 export type ShutdownState = "running" | "stopping" | "forcing" | "done";
 
-const HOOK_OPTIONS = ["name", "timeoutMs"] as const;
-
-/** A hook or service stop waiting on the finalization stack. */
-interface _Step {
-  readonly name: string;
-  readonly fn: (context: { signal: AbortSignal; cause: ShutdownCause }) => unknown;
-  readonly timeoutMs: number;
-  readonly settled: Promise<void>;
-  settle(): void;
-}
-
-/** Holds stop requests while a service starts. */
-interface _StartHold {
-  readonly name: string;
-  holding: boolean;
-}
-
 let _makingLazy = false;
-
-/** How much longer than the shutdown deadline a Windows console event is held at most. */
-const _HOLD_MARGIN_MS = 250;
 
 /**
  * Turns SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGBREAK, Windows console events and
  * `request()` into one cooperative, deadline-bounded shutdown. Listens from
  * construction; only one controller may listen at a time (the process-wide
- * one is {@linkcode shutdown}).
+ * one is `shutdown`).
  *
  * @example Protect a job, clean up at the end
  * ```ts
  * import { ShutdownController } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
  *
- * using controller = new ShutdownController({ budgetMs: 10_000 });
+ * const runtime = new FakeRuntime(); // a real program leaves `runtime` out
+ * const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
  * controller.onShutdown(() => console.log("flushing"), { name: "flush" });
  * {
  *   using scope = controller.protect();
  *   scope.breakpoint();
  * }
  * controller.request("done for today");
+ * await runtime.advance(0);
  * const report = await controller.done;
  * console.log(report.steps.map((step) => step.outcome)); // ["ok"]
  * ```
  */
 export class ShutdownController implements Disposable {
-  readonly #budgetMs: number;
-  readonly #maxAttempts: number;
-  readonly #terminateOnHup: boolean;
-  readonly #terminateOnLogoff: boolean;
-  readonly #onHup: (() => void) | undefined;
-  readonly #beforeTermination: (() => void) | undefined;
-  readonly #log: ShutdownLog | undefined;
+  readonly #options: _ControllerSettings;
   #runtime: RuntimeAdapter | undefined;
-
-  #state: ShutdownState = "running";
-  #listening = false;
-  #disposed = false;
   readonly #lazy: boolean;
-  #unsubscribe: Unsubscribe[] = [];
+  #state: ShutdownState = "running";
+  #unlisten: Unsubscribe | undefined;
+  #disposed = false;
 
   readonly #abort = new AbortController();
   readonly #force = new AbortController();
-  readonly #holders = new Set<_Scope | _StartHold>();
-  readonly #stack: _Step[] = [];
-  readonly #reports: StepReport[] = [];
+  #holders: _Holders | undefined;
+  readonly #stack = new _StepStack();
+  readonly #steps: StepReport[] = [];
   #scopeCount = 0;
   #hookCount = 0;
 
@@ -117,11 +98,11 @@ export class ShutdownController implements Disposable {
   #startedMs = 0;
   #startedAt = 0;
   #deadlineMs = Infinity;
-  #deadlineTimer: unknown = undefined;
+  #deadlineTimer: _Timer | undefined;
   #finalizing = false;
   /** The step running now, so an exit or a dispose can report it as cut. */
-  #current: { step: _Step; startMs: number } | undefined = undefined;
-  /** True when the process is exiting on its own (`exit()`): ask for no second exit. */
+  #current: { step: _Step; startMs: number } | undefined;
+  /** The process is exiting on its own (`exit()`): ask for no second exit. */
   #exiting = false;
   #forcedBy: "attempts" | "deadline" | undefined;
   #openAtForce: string[] = [];
@@ -140,15 +121,8 @@ export class ShutdownController implements Disposable {
    * @throws {Error} When another controller is already listening.
    */
   constructor(options: ShutdownControllerOptions = {}) {
-    const settings = _readControllerOptions(options);
-    this.#runtime = settings.runtime;
-    this.#budgetMs = settings.budgetMs ?? Number.NaN; // NaN: the OS default, read once a runtime is known
-    this.#maxAttempts = settings.maxAttempts;
-    this.#terminateOnHup = settings.terminateOnHup;
-    this.#terminateOnLogoff = settings.terminateOnLogoff;
-    this.#onHup = settings.onHup;
-    this.#beforeTermination = settings.beforeTermination;
-    this.#log = settings.log;
+    this.#options = _readControllerOptions(options);
+    this.#runtime = this.#options.runtime;
     this.#done = new Promise((resolve) => this.#resolveDone = resolve);
     this.#finished = new Promise((resolve) => this.#resolveFinished = resolve);
     this.#lazy = _makingLazy;
@@ -176,7 +150,7 @@ export class ShutdownController implements Disposable {
   /** The default scope budget and shutdown deadline, in ms. */
   get budgetMs(): number {
     this.#activate();
-    return this.#effectiveBudget();
+    return this.#budget();
   }
 
   /**
@@ -214,18 +188,17 @@ export class ShutdownController implements Disposable {
   protect(budgetMs?: number, options?: ProtectOptions): ProtectionScope {
     this.#activate();
     this.#assertUsable("protect()");
-    const budget = budgetMs === undefined
-      ? this.#effectiveBudget()
-      : _checkMs("budgetMs", budgetMs);
-    _checkOptions("protect() options", options);
-    _checkKnownKeys("protect() options", options, ["name"]);
-    const label = _checkOptionalString("name", options?.name) ?? ++this.#scopeCount;
-    const scope = new _Scope(this.#scopeHost, budget, label);
-    if (this.#state === "forcing" || this.#state === "done") {
+    const read = _readProtectOptions(budgetMs, options);
+    const scope = new _Scope(
+      this.#scopeHost,
+      read.budgetMs ?? this.#budget(),
+      read.name ?? ++this.#scopeCount,
+    );
+    if (this.#ending()) {
       scope._abort(this.#forcedError());
       return scope;
     }
-    this.#holders.add(scope);
+    this.#hold.addScope(scope);
     if (this.#state === "stopping") scope._startCountdown(this.#rt.now());
     return scope;
   }
@@ -242,20 +215,12 @@ export class ShutdownController implements Disposable {
    */
   onShutdown(hook: ShutdownHook, options?: ShutdownHookOptions): Disposable {
     this.#activate();
-    if (typeof hook !== "function") {
-      throw new TypeError(`hook must be a function, got ${_show(hook)}`);
-    }
-    _checkOptions("onShutdown() options", options);
-    _checkKnownKeys("onShutdown() options", options, HOOK_OPTIONS);
-    const name = _checkOptionalString("name", options?.name) ??
-      (hook.name || `hook ${this.#hookCount + 1}`);
-    const timeoutMs = options?.timeoutMs === undefined
-      ? Infinity
-      : _checkMs("timeoutMs", options.timeoutMs);
+    const read = _readHookOptions(hook, options);
     this.#assertUsable("onShutdown()");
     this.#hookCount++;
-    const step = this.#push(name, hook, timeoutMs);
-    return { [Symbol.dispose]: () => this.#remove(step) };
+    const name = read.name ?? (hook.name || `hook ${this.#hookCount}`);
+    const step = this.#stack.push(name, hook, read.timeoutMs);
+    return { [Symbol.dispose]: () => this.#stack.remove(step) };
   }
 
   /**
@@ -273,8 +238,8 @@ export class ShutdownController implements Disposable {
     const list = _readServices(services);
     this.#assertUsable("run()");
     if (this.#state !== "running") throw this.#pendingError();
-    const hold: _StartHold = { name: "start-up", holding: true };
-    this.#holders.add(hold);
+    const hold: _StartHold = { name: "start-up" };
+    this.#hold.addHold(hold);
     const started: _Step[] = [];
     try {
       for (const [index, service] of list.entries()) {
@@ -282,14 +247,13 @@ export class ShutdownController implements Disposable {
         await service.start?.();
         const name = service.name ?? `service ${index + 1}`;
         const stop = service.stop?.bind(service) ?? (() => {});
-        started.push(this.#push(name, stop, service.stopTimeoutMs ?? Infinity));
+        started.push(this.#stack.push(name, stop, service.stopTimeoutMs ?? Infinity));
       }
     } catch (error) {
       await this.#rollBack(started);
       throw error;
     } finally {
-      hold.holding = false;
-      this.#holders.delete(hold);
+      this.#hold.deleteHold(hold);
       this.#maybeFinalize();
     }
     await Promise.all(started.map((step) => step.settled));
@@ -316,81 +280,66 @@ export class ShutdownController implements Disposable {
   // --- listening ------------------------------------------------------------
 
   #activate(): void {
-    if (this.#lazy && !this.#listening && !this.#disposed && this.#state === "running") {
+    if (
+      this.#lazy && this.#unlisten === undefined && !this.#disposed && this.#state === "running"
+    ) {
       this.#listen();
     }
   }
 
   #listen(): void {
-    const runtime = this.#runtime ??= detectRuntime();
-    _acquireSlot(runtime, this);
-    this.#listening = true;
-    // Kept as they come, so a listener that fails leaves none half-installed.
-    const subscriptions: Unsubscribe[] = [];
-    this.#unsubscribe = subscriptions;
-    try {
-      subscriptions.push(
-        runtime.addStopListener(runtime.signals, (event) => this.#onStopEvent(event), {
-          // Past the deadline: the held thread starts waiting before the
-          // event reaches JS, and the controller's forced exit (report,
-          // status) must come before the hold limit lets Windows end it.
-          holdLimitMs: Math.min(
-            Math.ceil(this.#effectiveBudget()) + _HOLD_MARGIN_MS,
-            2_147_483_647,
-          ),
-        }),
-      );
-      subscriptions.push(runtime.onNaturalEnd(() => this.#onNaturalEnd()));
-      subscriptions.push(runtime.onUncaught((error) => this.#onUncaught(error)));
-      subscriptions.push(runtime.onExit(() => this.#onExit()));
-    } catch (error) {
-      this.#stopListening();
-      throw error;
-    }
+    const runtime = this.#rt;
+    // Past the deadline where console events are held: our forced exit (report,
+    // status) must come before the hold limit lets Windows end the process.
+    const holdLimitMs = Math.min(
+      Math.ceil(this.#budget()) + runtime.policy.holdMarginMs,
+      _MAX_TIMER_MS,
+    );
+    this.#unlisten = _listen(runtime, this, {
+      stop: (event) => this.#onStopEvent(event),
+      naturalEnd: () => this.#onNaturalEnd(),
+      uncaught: (error) => this.#onUncaught(error),
+      exit: () => this.#onExit(),
+      holdLimitMs,
+    });
   }
 
   #stopListening(): void {
-    if (!this.#listening) return;
-    this.#listening = false;
-    for (const unsubscribe of this.#unsubscribe.reverse()) unsubscribe();
-    this.#unsubscribe = [];
-    if (this.#runtime !== undefined) _releaseSlot(this.#runtime, this);
+    const unlisten = this.#unlisten;
+    this.#unlisten = undefined;
+    unlisten?.();
   }
 
-  /** True once forced or done: nothing new may start. Read through a method so TS does not narrow it. */
+  get #rt(): RuntimeAdapter {
+    return this.#runtime ??= _defaultRuntime();
+  }
+
+  #budget(): number {
+    return this.#options.budgetMs ?? this.#rt.policy.defaultBudgetMs;
+  }
+
+  get #hold(): _Holders {
+    return this.#holders ??= new _Holders(this.#rt);
+  }
+
+  /** True once forced or done: nothing new may start. A method, so TS does not narrow it. */
   #ending(): boolean {
     return this.#state === "forcing" || this.#state === "done";
   }
 
   #assertUsable(what: string): void {
-    if (this.#disposed) {
-      throw new Error(`${what} called on a disposed ShutdownController`);
-    }
-  }
-
-  get #rt(): RuntimeAdapter {
-    return this.#runtime ??= detectRuntime();
-  }
-
-  #effectiveBudget(): number {
-    if (!Number.isNaN(this.#budgetMs)) return this.#budgetMs;
-    return this.#rt.os === "windows" ? 4_500 : 89_500;
+    if (this.#disposed) throw new Error(`${what} called on a disposed ShutdownController`);
   }
 
   // --- events ---------------------------------------------------------------
 
   #onStopEvent(event: StopEvent): Promise<void> | void {
-    if (event.kind === "signal" && event.signal === "SIGHUP") {
-      this.#callSafely("onHup", this.#onHup);
-      if (!this.#terminateOnHup) return;
+    if (_isHangup(event)) {
+      this.#callSafely("onHup", this.#options.onHup);
+      if (!this.#options.terminateOnHup) return;
     }
-    if (event.kind === "console" && event.event === "CTRL_LOGOFF" && !this.#terminateOnLogoff) {
-      return;
-    }
-    const cause: ShutdownCause = event.kind === "signal"
-      ? { kind: "signal", signal: event.signal }
-      : { kind: "console", event: event.event };
-    this.#request(cause, event);
+    if (_isLogoff(event) && !this.#options.terminateOnLogoff) return;
+    this.#request(_causeOf(event), event);
     return this.#finished;
   }
 
@@ -403,113 +352,93 @@ export class ShutdownController implements Disposable {
   #onUncaught(error: unknown): boolean {
     if (this.#state === "done") return false;
     this.#rt.printUncaught(error);
-    if (this.#state === "running") {
-      this.#begin({ kind: "error", reason: error });
-    } else {
-      this.#lateError = true;
-    }
+    if (this.#state === "running") this.#begin({ kind: "error", reason: error });
+    else this.#lateError = true;
     return true;
   }
 
   #onExit(): void {
-    if (this.#state === "done" || this.#state === "forcing") return;
+    if (this.#ending()) return;
     // exit() is synchronous: only the synchronous part of each hook can run.
-    if (this.#state === "running") {
-      this.#cause = { kind: "exit", reason: this.#rt.exitCode() ?? 0 };
-      this.#startedMs = this.#rt.now();
-      this.#startedAt = Date.now();
-    }
+    if (this.#state === "running") this.#mark({ kind: "exit", reason: this.#rt.exitCode() ?? 0 });
     this.#state = "forcing";
     this.#exiting = true;
     const error = this.#forcedError();
     this.#abortAll(error);
     this.#cutCurrent(error);
-    while (this.#stack.length > 0) {
-      const step = this.#stack.pop()!;
-      const startMs = this.#rt.now();
-      let outcome: StepReport["outcome"] = "ok";
-      let error: unknown = undefined;
+    const runtime = this.#rt;
+    for (let step = this.#stack.pop(); step !== undefined; step = this.#stack.pop()) {
+      const startMs = runtime.now();
+      let outcome: StepOutcome = "ok";
+      let thrown: unknown = undefined;
       try {
         step.fn({ signal: this.#force.signal, cause: this.#cause! });
-      } catch (thrown) {
+      } catch (caught) {
         outcome = "threw";
-        error = thrown;
+        thrown = caught;
       }
-      this.#record(step, outcome, startMs, this.#rt.now() - startMs, error);
+      this.#record(step, outcome, startMs, runtime.now() - startMs, thrown);
     }
     this.#finish();
   }
 
-  // --- the state machine ------------------------------------------------------
+  // --- transitions ------------------------------------------------------------
 
   #request(cause: ShutdownCause, event: StopEvent | undefined): void {
-    if (this.#state === "forcing" || this.#state === "done") return;
+    if (this.#ending()) return;
     this.#attempts++;
     if (event !== undefined) this.#lastEvent = event;
     if (this.#state === "running") {
       this.#begin(cause);
-      this.#noticeFirst();
+      const left = this.#options.maxAttempts - this.#attempts;
+      if (left > 0 && cause.kind !== "request") this.#say(_firstNotice(cause, left), false);
     }
-    if (this.#attempts >= this.#maxAttempts) this.#forceEnd("attempts");
+    if (this.#attempts >= this.#options.maxAttempts) this.#forceEnd("attempts");
   }
 
-  #begin(cause: ShutdownCause): void {
-    const runtime = this.#rt;
-    this.#state = "stopping";
+  #mark(cause: ShutdownCause): void {
     this.#cause = cause;
-    this.#startedMs = runtime.now();
+    this.#startedMs = this.#rt.now();
     this.#startedAt = Date.now();
-    this.#deadlineMs = this.#startedMs + this.#effectiveBudget();
+  }
+
+  /** running → stopping. */
+  #begin(cause: ShutdownCause): void {
+    this.#state = "stopping";
+    this.#mark(cause);
+    this.#deadlineMs = this.#startedMs + this.#budget();
     this.#abort.abort(
       new ShutdownError(`shutdown requested (${_describeCause(cause)})`, { cause }),
     );
     this.#scopeHost.shared.pending = true;
-    for (const holder of this.#holders) {
-      if (holder instanceof _Scope) holder._startCountdown(this.#startedMs);
-    }
+    this.#hold.startCountdown(this.#startedMs);
     this.#armDeadline();
     this.#maybeFinalize();
   }
 
   #armDeadline(): void {
-    const runtime = this.#rt;
-    runtime.clearTimer(this.#deadlineTimer);
-    // Open scopes keep at least their own budget, so they push the deadline.
-    let deadline = this.#deadlineMs;
-    for (const holder of this.#holders) {
-      if (holder instanceof _Scope && holder.holding) {
-        deadline = Math.max(deadline, holder.deadlineMs);
-      }
-    }
-    // Steps that start after such a scope get the pushed deadline too.
-    this.#deadlineMs = deadline;
-    const left = deadline - runtime.now();
-    this.#deadlineTimer = runtime.setTimer(() => {
+    this.#deadlineTimer?.cancel();
+    // Open scopes keep at least their own budget, so they push the deadline;
+    // steps that start after such a scope get the pushed deadline too.
+    this.#deadlineMs = Math.max(this.#deadlineMs, this.#hold.latestDeadline());
+    this.#deadlineTimer = _setTimer(this.#rt, () => {
       if (this.#state !== "stopping") return;
-      if (this.#holdingScopesOutlast(runtime.now())) this.#armDeadline();
+      if (!this.#finalizing && this.#hold.latestDeadline() > this.#rt.now()) this.#armDeadline();
       else this.#forceEnd("deadline");
-    }, Math.max(0, left));
-  }
-
-  #holdingScopesOutlast(nowMs: number): boolean {
-    if (this.#finalizing) return false;
-    for (const holder of this.#holders) {
-      if (holder instanceof _Scope && holder.holding && holder.deadlineMs > nowMs) return true;
-    }
-    return false;
+    }, this.#deadlineMs - this.#rt.now());
   }
 
   #maybeFinalize(): void {
-    if (this.#state !== "stopping" || this.#finalizing) return;
-    for (const holder of this.#holders) if (holder.holding) return;
+    if (this.#state !== "stopping" || this.#finalizing || !this.#hold.empty) return;
     this.#finalizing = true;
     // A macrotask later, so code that just left its scope can finish unwinding.
     this.#rt.setTimer(() => this.#finalize(), 0);
   }
 
+  /** Runs the steps, last registered first, while stopping. */
   async #finalize(): Promise<void> {
     const runtime = this.#rt;
-    while (this.#state === "stopping" && this.#stack.length > 0) {
+    while (this.#state === "stopping" && this.#stack.size > 0) {
       const step = this.#stack.pop()!;
       const startMs = runtime.now();
       // A step's own limit times it out; the deadline is the deadline timer's
@@ -532,31 +461,44 @@ export class ShutdownController implements Disposable {
     this.#finish();
   }
 
+  /** stopping → forcing. */
   #forceEnd(by: "attempts" | "deadline"): void {
     if (this.#state !== "stopping") return;
     this.#state = "forcing";
     this.#forcedBy = by;
-    for (const holder of this.#holders) if (holder.holding) this.#openAtForce.push(holder.name);
+    this.#openAtForce = this.#hold.names();
     const error = this.#forcedError();
     this.#abortAll(error);
     this.#force.abort(error);
-    this.#noticeForce();
+    const hooks = [...(this.#current ? [this.#current.step.name] : []), ...this.#stack.names()];
+    this.#say(_forceNotice(by, this.#openAtForce, hooks), false);
     // A running step ends on the abort above and #finalize finishes; else finish now.
     if (this.#current === undefined) this.#finish();
   }
 
+  /** → done: the report, then the exit. */
   #finish(): void {
     if (this.#state === "done") return;
     const runtime = this.#rt;
     const forced = this.#forcedBy !== undefined;
-    while (this.#stack.length > 0) this.#record(this.#stack.pop()!, "cut", -1, 0, undefined);
+    for (let step = this.#stack.pop(); step !== undefined; step = this.#stack.pop()) {
+      this.#record(step, "cut", -1, 0, undefined);
+    }
     this.#state = "done";
-    runtime.clearTimer(this.#deadlineTimer);
-    const failed = this.#lateError || this.#reports.some((step) => step.outcome !== "ok");
-    const exit = this.#decideExit(failed);
+    this.#deadlineTimer?.cancel();
+    const failed = this.#lateError || this.#steps.some((step) => step.outcome !== "ok");
+    const exit = _decideExit({
+      cause: this.#cause!,
+      lastEvent: this.#lastEvent,
+      ownCode: runtime.exitCode(),
+      failed,
+      forced,
+      leaving: this.#exiting || this.#disposed,
+      canReraise: runtime.policy.canReraise,
+    });
     const report: ShutdownReport = {
       cause: this.#cause!,
-      steps: [...this.#reports],
+      steps: [...this.#steps],
       forced,
       ...(forced ? { forcedBy: this.#forcedBy } : {}),
       attempts: this.#attempts,
@@ -566,17 +508,15 @@ export class ShutdownController implements Disposable {
       exit,
     };
     const exits = exit.signal !== undefined || exit.code !== undefined;
-    // Unsubscribing uninstalls the Windows console handler, which releases a
-    // held console event: on Windows that waits until the exit was asked for
-    // (there the exit never re-raises, so the listeners may stay till then).
-    if (!(exits && runtime.os === "windows")) this.#stopListening();
-    this.#showReport(report);
-    if (forced) this.#callSafely("beforeTermination", this.#beforeTermination);
+    // Unsubscribing uninstalls a console handler, which releases a held console
+    // event: where events are held, that waits until the exit was asked for.
+    if (!(exits && runtime.policy.holdsConsoleEvents)) this.#stopListening();
+    if (_reportIsNoteworthy(report, this.#budget() / 2)) this.#say(_formatReport(report), true);
+    if (forced) this.#callSafely("beforeTermination", this.#options.beforeTermination);
     this.#resolveDone(report);
     if (exits) {
-      // A macrotask later, so code awaiting `done` runs first. A held Windows
-      // console event is released only after: our exit, with our status,
-      // comes before Windows ends the process its own way.
+      // A macrotask later, so code awaiting `done` runs first; a held console
+      // event is released only after our exit, with our status, was asked for.
       runtime.setTimer(() => {
         if (exit.signal !== undefined) runtime.dieBy(exit.signal);
         else runtime.exit(exit.code!);
@@ -590,27 +530,15 @@ export class ShutdownController implements Disposable {
     if (failed && !runtime.exitCode()) runtime.setExitCode(1);
   }
 
-  #decideExit(failed: boolean): ShutdownExit {
-    return _decideExit({
-      cause: this.#cause!,
-      lastEvent: this.#lastEvent,
-      ownCode: this.#rt.exitCode(),
-      failed,
-      forced: this.#forcedBy !== undefined,
-      leaving: this.#exiting || this.#disposed,
-    });
-  }
-
   // --- helpers ------------------------------------------------------------------
 
   readonly #scopeHost = {
     shared: { pending: false },
     now: (): number => this.#rt.now(),
-    setTimer: (callback: () => void, ms: number): unknown => this.#rt.setTimer(callback, ms),
-    clearTimer: (handle: unknown): void => this.#rt.clearTimer(handle),
+    schedule: (scope: _Scope): void => this.#hold.schedule(scope),
     pendingError: (): ShutdownError => this.#pendingError(),
     released: (scope: _Scope): void => {
-      this.#holders.delete(scope);
+      this.#hold.deleteScope(scope);
       this.#maybeFinalize();
     },
   };
@@ -624,9 +552,9 @@ export class ShutdownController implements Disposable {
 
   #forcedError(): ShutdownError {
     const by = this.#forcedBy === "deadline"
-      ? `the ${this.#effectiveBudget()} ms deadline`
+      ? `the ${this.#budget()} ms deadline`
       : this.#forcedBy === "attempts"
-      ? `stop request ${this.#attempts} of ${this.#maxAttempts}`
+      ? `stop request ${this.#attempts} of ${this.#options.maxAttempts}`
       : "the process exiting";
     return new ShutdownError(`shutdown forced by ${by}`, { kind: "forced", cause: this.#cause });
   }
@@ -644,43 +572,29 @@ export class ShutdownController implements Disposable {
   #abortAll(error: ShutdownError): void {
     this.#scopeHost.shared.pending = true;
     if (!this.#abort.signal.aborted) this.#abort.abort(error);
-    for (const holder of this.#holders) {
-      if (holder instanceof _Scope) holder._abort(error);
-    }
-  }
-
-  #push(name: string, fn: _Step["fn"], timeoutMs: number): _Step {
-    let settle!: () => void;
-    const settled = new Promise<void>((resolve) => settle = resolve);
-    const step: _Step = { name, fn, timeoutMs, settled, settle };
-    this.#stack.push(step);
-    return step;
-  }
-
-  #remove(step: _Step): void {
-    const index = this.#stack.indexOf(step);
-    if (index !== -1) this.#stack.splice(index, 1);
+    this.#hold.abortAll(error);
   }
 
   #record(
     step: _Step,
-    outcome: StepReport["outcome"],
+    outcome: StepOutcome,
     startMs: number,
     durationMs: number,
     error: unknown,
   ): void {
-    const relative = startMs < 0 ? -1 : startMs - this.#startedMs;
-    const report: StepReport = outcome === "threw"
-      ? { name: step.name, outcome, startMs: relative, durationMs, error }
-      : { name: step.name, outcome, startMs: relative, durationMs };
-    this.#reports.push(report);
+    const at = startMs < 0 ? -1 : startMs - this.#startedMs;
+    this.#steps.push(
+      outcome === "threw"
+        ? { name: step.name, outcome, startMs: at, durationMs, error }
+        : { name: step.name, outcome, startMs: at, durationMs },
+    );
     step.settle();
   }
 
   async #rollBack(started: _Step[]): Promise<void> {
     const cause: ShutdownCause = { kind: "request", reason: "start-up failed" };
     for (const step of started.reverse()) {
-      this.#remove(step);
+      this.#stack.remove(step);
       await _runStep(step.fn, {
         cause,
         clock: this.#rt,
@@ -693,44 +607,30 @@ export class ShutdownController implements Disposable {
   }
 
   #callSafely(name: string, fn: (() => void) | undefined): void {
-    if (fn === undefined) return;
     try {
-      fn();
+      fn?.();
     } catch (error) {
       this.#say(`${name} threw: ${error instanceof Error ? error.message : String(error)}`, true);
     }
   }
 
-  /** Messages: to `log` when given; else to stderr if a terminal, or if `always`. */
   #say(message: string, always: boolean): void {
-    if (this.#log !== undefined) return this.#log(message);
     const runtime = this.#rt;
-    if (always || runtime.stderrIsTerminal()) runtime.writeStderr(`${message}\n`);
-  }
-
-  #noticeFirst(): void {
-    const left = this.#maxAttempts - this.#attempts;
-    if (left <= 0 || this.#cause?.kind === "request") return;
-    this.#say(_firstNotice(this.#cause!, left), false);
-  }
-
-  #noticeForce(): void {
-    const hooks = [
-      ...(this.#current === undefined ? [] : [this.#current.step.name]),
-      ...this.#stack.map((step) => step.name).reverse(),
-    ];
-    this.#say(_forceNotice(this.#forcedBy!, this.#openAtForce, hooks), false);
-  }
-
-  #showReport(report: ShutdownReport): void {
-    if (!_reportIsNoteworthy(report, this.#effectiveBudget() / 2)) return;
-    this.#say(_formatReport(report), true);
+    _say(
+      {
+        log: this.#options.log,
+        writeStderr: (text) => runtime.writeStderr(text),
+        stderrIsTerminal: () => runtime.stderrIsTerminal(),
+      },
+      message,
+      always,
+    );
   }
 }
 
 /**
  * Makes the process-wide controller, which starts listening on first use.
- * Internal: `mod.ts` exports the one instance as `shutdown`.
+ * Internal: the entry point exports the one instance as `shutdown`.
  */
 export function _createLazyController(): ShutdownController {
   _makingLazy = true;

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ConsoleEvent, RuntimeAdapter, StopSignal } from "./runtime/types.ts";
+import type { ConsoleEvent, RuntimeAdapter, StopSignal } from "./runtime_adapter.ts";
 
 /** What started a shutdown. */
 export interface ShutdownCause {

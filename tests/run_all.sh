@@ -43,7 +43,7 @@ step deno-check "$bin/deno" check mod.ts testing.ts src tests
 step deno-lint "$bin/deno" lint
 step deno-fmt "$bin/deno" fmt --check
 step deno-publish-dry-run "$bin/deno" publish --dry-run --allow-dirty
-step deno-doc-lint "$bin/deno" doc --lint mod.ts testing.ts src/runtime/deno.ts src/runtime/bun.ts src/runtime/node.ts
+step deno-doc-lint "$bin/deno" doc --lint mod.ts testing.ts src/runtime/deno/mod.ts src/runtime/bun/mod.ts src/runtime/node/mod.ts
 
 count deno '[0-9]+ passed' '[0-9]+ failed' \
   "$bin/deno" test --allow-all tests/unit tests/behaviour tests/windows/deno_ffi_hold_test.ts

@@ -10,8 +10,10 @@ import type {
   StopSignal,
   UncaughtKind,
   Unsubscribe,
-} from "./types.ts";
-import { _eventFor, _LIBUV_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "./_signals.ts";
+} from "../runtime_adapter.ts";
+import { _LIBUV_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "../_signals.ts";
+import { _osPolicy } from "../_os_policy.ts";
+import { type _ConsoleInstaller, _RERAISE_FALLBACK_MS, _subscribe } from "./_shared.ts";
 
 /** The part of Node's `process` the adapter uses; declared here so no @types/node is needed. */
 export interface _NodeProcess {
@@ -31,29 +33,22 @@ export function _nodeProcess(): _NodeProcess | undefined {
   return (globalThis as unknown as { process?: _NodeProcess }).process;
 }
 
-// How long to wait for a re-raised signal to end the process before exiting
-// with 128 + n ourselves (another listener may swallow it).
-const _RERAISE_FALLBACK_MS = 500;
-
-/** Installs whatever catches console close, logoff and shutdown on this runtime. */
-export type _ConsoleInstaller = (
-  listener: StopEventListener,
-  options: { writeStderr(text: string): void; holdLimitMs?: number },
-) => Unsubscribe | undefined;
-
 /**
- * Makes an adapter over a `process` object; `installConsole` adds console
- * events on Windows (Bun has FFI for them, Node does not).
+ * Makes an adapter over a `process` object; `loadConsole` loads what catches
+ * console events on Windows (Bun has FFI for them, Node does not), and is
+ * called there only.
  */
 export function _processAdapter(
   name: string,
   proc: _NodeProcess,
-  installConsole?: _ConsoleInstaller,
+  loadConsole?: () => Promise<_ConsoleInstaller>,
 ): RuntimeAdapter {
   const os: OsFamily = proc.platform === "win32" ? "windows" : "posix";
+  const writeStderr = (text: string): void => void proc.stderr.write(text);
   return {
     name,
     os,
+    policy: _osPolicy(os),
     processWide: true,
     signals: os === "windows" ? _LIBUV_WINDOWS_SIGNALS : _POSIX_SIGNALS,
     now: () => performance.now(),
@@ -64,21 +59,14 @@ export function _processAdapter(
       listener: StopEventListener,
       options?: StopListenerOptions,
     ): Unsubscribe {
-      const subscriptions = signals.map((signal) => {
-        const event = _eventFor(os, signal);
-        const handler = (): void => void listener(event);
-        proc.on(signal, handler);
-        return () => proc.off(signal, handler);
+      return _subscribe(signals, listener, {
+        os,
+        add: (signal, handler) => proc.on(signal, handler),
+        remove: (signal, handler) => proc.off(signal, handler),
+        writeStderr,
+        holdLimitMs: options?.holdLimitMs,
+        loadConsole,
       });
-      if (os === "windows" && installConsole !== undefined) {
-        // After the signal listeners, so that Windows calls ours first.
-        const uninstall = installConsole(listener, {
-          writeStderr: (text) => void proc.stderr.write(text),
-          holdLimitMs: options?.holdLimitMs,
-        });
-        if (uninstall !== undefined) subscriptions.push(uninstall);
-      }
-      return () => subscriptions.forEach((unsubscribe) => unsubscribe());
     },
     onNaturalEnd(listener: () => boolean): Unsubscribe {
       // Work scheduled in `beforeExit` keeps the process going; it fires again
@@ -137,9 +125,7 @@ export function _processAdapter(
     printUncaught(error: unknown): void {
       console.error(error);
     },
-    writeStderr(text: string): void {
-      proc.stderr.write(text);
-    },
+    writeStderr,
     stderrIsTerminal(): boolean {
       return proc.stderr.isTTY === true;
     },

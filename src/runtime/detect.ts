@@ -1,13 +1,14 @@
 /**
- * Picks the adapter for the runtime the program runs on.
+ * Picks the adapter for the runtime the program runs on. Only the entry point
+ * (`mod.ts`) imports it: the core is handed an adapter, it never picks one.
  *
  * @module
  */
 
-import type { RuntimeAdapter } from "./types.ts";
-import { denoRuntime } from "./deno.ts";
-import { bunRuntime } from "./bun.ts";
-import { nodeRuntime } from "./node.ts";
+import type { RuntimeAdapter } from "../runtime_adapter.ts";
+import { denoRuntime } from "./deno/mod.ts";
+import { bunRuntime } from "./bun/mod.ts";
+import { nodeRuntime } from "./node/mod.ts";
 
 /**
  * Returns the adapter for the running runtime: Deno, Bun or Node.

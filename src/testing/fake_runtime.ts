@@ -8,20 +8,23 @@
 import type {
   ConsoleEvent,
   OsFamily,
+  OsPolicy,
   RuntimeAdapter,
   StopEvent,
   StopEventListener,
   StopSignal,
   UncaughtKind,
   Unsubscribe,
-} from "../runtime/types.ts";
+} from "../runtime_adapter.ts";
 import { _show } from "../_validate.ts";
 import {
   _CONSOLE_EVENTS,
+  _eventFor,
   _LIBUV_WINDOWS_SIGNALS,
   _POSIX_SIGNALS,
   _STOP_SIGNALS,
-} from "../runtime/_signals.ts";
+} from "../_signals.ts";
+import { _osPolicy } from "../_os_policy.ts";
 
 /** Options for {@linkcode FakeRuntime}. */
 export interface FakeRuntimeOptions {
@@ -73,6 +76,8 @@ export class FakeRuntime implements RuntimeAdapter {
   readonly name = "fake";
   /** The pretended OS family. */
   readonly os: OsFamily;
+  /** The pretended OS family's policy, the same the real adapters use. */
+  readonly policy: OsPolicy;
   /** Always false: several fakes may live side by side. */
   readonly processWide = false;
   /** The stop signals of the pretended OS family. */
@@ -104,6 +109,7 @@ export class FakeRuntime implements RuntimeAdapter {
     this.os = options.os ?? "posix";
     this.#terminal = options.terminal ?? false;
     this.signals = this.os === "windows" ? _LIBUV_WINDOWS_SIGNALS : _POSIX_SIGNALS;
+    this.policy = _osPolicy(this.os);
   }
 
   /** The number of listeners of every kind currently subscribed. */
@@ -200,7 +206,8 @@ export class FakeRuntime implements RuntimeAdapter {
   }
 
   /**
-   * Delivers a stop signal to the listeners subscribed to it.
+   * Delivers a stop signal to the listeners subscribed to it, as the event it
+   * stands for on the pretended OS (on Windows SIGHUP is a console close).
    *
    * @returns The hold the listener returned, if any: it settles when the
    * process may end, or when the listener unsubscribes, as a real Windows
@@ -212,7 +219,8 @@ export class FakeRuntime implements RuntimeAdapter {
         `signal must be one of ${_STOP_SIGNALS.join(", ")}, got ${_show(signal)}`,
       );
     }
-    return this.#emit({ kind: "signal", signal }, (signals) => signals.includes(signal));
+    // The same mapping as the real adapters: on Windows, SIGHUP is console close.
+    return this.#emit(_eventFor(this.os, signal), (signals) => signals.includes(signal));
   }
 
   /**

@@ -119,7 +119,7 @@ test("console: CTRL_CLOSE starts a shutdown and holds until the hooks finished a
     assert.deepEqual(runtime.exits, []);
     await runtime.advance(0);
     assert.equal(released, true);
-    assert.deepEqual(runtime.exits, [{ signal: "SIGHUP" }]);
+    assert.deepEqual(runtime.exits, [{ code: 129 }]);
     const report = await controller.done;
     assert.deepEqual(report.cause, { kind: "console", event: "CTRL_CLOSE" });
     assert.deepEqual(report.steps.map((step) => [step.name, step.outcome]), [["flush", "ok"]]);

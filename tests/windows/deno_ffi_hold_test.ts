@@ -14,8 +14,8 @@ import assert from "node:assert/strict";
 import {
   _installDenoHandlerForTests,
   installConsoleHandler,
-} from "../../src/runtime/windows_console.ts";
-import type { StopEvent, StopEventListener } from "../../src/runtime/types.ts";
+} from "../../src/runtime/deno/windows_console.ts";
+import type { StopEvent, StopEventListener } from "../../src/runtime_adapter.ts";
 
 const CLEANUP_MS = 700;
 const SLACK_MS = 400;
@@ -138,7 +138,7 @@ Deno.test("uninstalling releases a held thread and unregisters", async () => {
 Deno.test("holdLimitMs is validated", () => {
   for (const holdLimitMs of [-1, 1.5, NaN, Infinity]) {
     assert.throws(
-      () => installConsoleHandler("deno", () => {}, { writeStderr: () => {}, holdLimitMs }),
+      () => installConsoleHandler(() => {}, { writeStderr: () => {}, holdLimitMs }),
       (error: unknown) => error instanceof RangeError && error.message.includes("holdLimitMs"),
     );
   }

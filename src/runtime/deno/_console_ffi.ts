@@ -1,13 +1,13 @@
 /**
  * Deno's side of the Windows console handler: the callback Worker (see
- * `_windows_console_worker.ts`) and, apart from it, the kernel32 registration,
+ * `_console_worker.ts`) and, apart from it, the kernel32 registration,
  * so tests can call the callback from a thread of their own on any OS.
  *
  * @module
  */
 
 import { Worker } from "node:worker_threads";
-import { _handlerWorkerMain } from "./_windows_console_worker.ts";
+import { _handlerWorkerMain } from "./_console_worker.ts";
 
 /** A native console handler that holds its calling thread until released. */
 export interface _DenoHandler {

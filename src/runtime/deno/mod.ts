@@ -1,7 +1,19 @@
 /**
  * The Deno adapter: `Deno.addSignalListener` for signals, the global
  * `beforeunload` / `unload` / `error` / `unhandledrejection` events for the
- * end of the program and uncaught errors.
+ * end of the program and uncaught errors. On Windows it also loads the
+ * console handler (FFI), and only there.
+ *
+ * @example Hand a controller Deno's adapter explicitly
+ * ```ts
+ * import { ShutdownController } from "@graceful/shutdown";
+ * import { denoRuntime } from "@graceful/shutdown/runtime/deno";
+ *
+ * if ("Deno" in globalThis) {
+ *   const controller = new ShutdownController({ runtime: denoRuntime() });
+ *   controller[Symbol.dispose]();
+ * }
+ * ```
  *
  * @module
  */
@@ -13,27 +25,19 @@ import type {
   StopSignal,
   UncaughtKind,
   Unsubscribe,
-} from "./types.ts";
-import { _eventFor, _POSIX_SIGNALS, _statusFor } from "./_signals.ts";
-import { installConsoleHandler } from "./windows_console.ts";
-
-// Deno on Windows accepts only SIGINT and SIGBREAK (and maps console close to
-// SIGHUP, logoff and shutdown to SIGTERM, but returns at once: no grace).
-const _WINDOWS_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGBREAK", "SIGHUP", "SIGTERM"];
-
-// How long a re-raised signal may take before we exit with 128 + n ourselves:
-// Deno cannot tell whether another listener will swallow it.
-const _RERAISE_FALLBACK_MS = 500;
+} from "../../runtime_adapter.ts";
+import { _DENO_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "../../_signals.ts";
+import { _osPolicy } from "../../_os_policy.ts";
+import { _RERAISE_FALLBACK_MS, _subscribe } from "../_shared.ts";
 
 /**
  * Makes the adapter for the running Deno process.
  *
  * @example
- * ```ts ignore
- * import { ShutdownController } from "@graceful/shutdown";
+ * ```ts
  * import { denoRuntime } from "@graceful/shutdown/runtime/deno";
  *
- * using controller = new ShutdownController({ runtime: denoRuntime() });
+ * if ("Deno" in globalThis) console.log(denoRuntime().policy.defaultBudgetMs);
  * ```
  * @throws {Error} When not running on Deno.
  */
@@ -41,11 +45,17 @@ export function denoRuntime(): RuntimeAdapter {
   if (!("Deno" in globalThis)) throw new Error("denoRuntime() needs the Deno runtime");
   const os = Deno.build.os === "windows" ? "windows" : "posix";
   const encoder = new TextEncoder();
+  const writeStderr = (text: string): void => {
+    const bytes = encoder.encode(text);
+    let written = 0;
+    while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+  };
   return {
     name: "deno",
     os,
+    policy: _osPolicy(os),
     processWide: true,
-    signals: os === "windows" ? _WINDOWS_SIGNALS : _POSIX_SIGNALS,
+    signals: os === "windows" ? _DENO_WINDOWS_SIGNALS : _POSIX_SIGNALS,
     now: () => performance.now(),
     setTimer: (callback, ms) => setTimeout(callback, ms),
     clearTimer: (handle) => clearTimeout(handle as number),
@@ -54,21 +64,14 @@ export function denoRuntime(): RuntimeAdapter {
       listener: StopEventListener,
       options?: StopListenerOptions,
     ): Unsubscribe {
-      const subscriptions = signals.map((signal) => {
-        const event = _eventFor(os, signal);
-        const handler = (): void => void listener(event);
-        Deno.addSignalListener(signal, handler);
-        return () => Deno.removeSignalListener(signal, handler);
+      return _subscribe(signals, listener, {
+        os,
+        add: (signal, handler) => Deno.addSignalListener(signal, handler),
+        remove: (signal, handler) => Deno.removeSignalListener(signal, handler),
+        writeStderr,
+        holdLimitMs: options?.holdLimitMs,
+        loadConsole: async () => (await import("./windows_console.ts")).installConsoleHandler,
       });
-      if (os === "windows") {
-        // After the signal listeners, so that Windows calls ours first.
-        const uninstall = installConsoleHandler("deno", listener, {
-          writeStderr: (text) => this.writeStderr(text),
-          holdLimitMs: options?.holdLimitMs,
-        });
-        if (uninstall !== undefined) subscriptions.push(uninstall);
-      }
-      return () => subscriptions.forEach((unsubscribe) => unsubscribe());
     },
     onNaturalEnd(listener: () => boolean): Unsubscribe {
       // Work scheduled here runs only if the event is cancelled; it then
@@ -118,11 +121,7 @@ export function denoRuntime(): RuntimeAdapter {
     printUncaught(error: unknown): void {
       console.error(`error: Uncaught ${Deno.inspect(error)}`);
     },
-    writeStderr(text: string): void {
-      const bytes = encoder.encode(text);
-      let written = 0;
-      while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
-    },
+    writeStderr,
     stderrIsTerminal: () => Deno.stderr.isTerminal(),
   };
 }

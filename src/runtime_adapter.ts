@@ -1,6 +1,8 @@
 /**
  * The one interface every runtime adapter implements. The core only ever talks
- * to the process through it, so the core stays pure and a fake can stand in.
+ * to the process through it, so the core stays pure and a fake can stand in;
+ * the adapters (`src/runtime/<runtime>/`) implement it, the core never
+ * imports them.
  *
  * @module
  */
@@ -34,6 +36,38 @@ export type UncaughtKind = "exception" | "rejection";
 /** The operating system family, as far as shutdown behaviour is concerned. */
 export type OsFamily = "windows" | "posix";
 
+/**
+ * What the operating system decides about a shutdown, handed to the core by
+ * the adapter so the core never asks which OS it runs on.
+ */
+export interface OsPolicy {
+  /**
+   * The default scope budget and shutdown deadline, in ms: 89 500 on Unix
+   * (systemd's `TimeoutStopSec` defaults to 90 s before SIGKILL: half a second
+   * is left to exit), 4 500 on Windows (Windows ends a console program 5 s
+   * after a console close, logoff or shutdown event).
+   */
+  readonly defaultBudgetMs: number;
+  /**
+   * Whether the process can end by re-raising the signal it got. False on
+   * Windows, where a "kill" is `TerminateProcess(h, 1)`: the exit status is
+   * then `128 + n`, given explicitly.
+   */
+  readonly canReraise: boolean;
+  /**
+   * Whether console events are held open for the listener (Windows): then the
+   * listeners stay installed until the exit was asked for, since uninstalling
+   * releases the hold and Windows would end the process its own way first.
+   */
+  readonly holdsConsoleEvents: boolean;
+  /**
+   * How much longer than the shutdown deadline a held console event may be
+   * held, in ms, so the controller's own forced exit (report, status) comes
+   * before the hold limit lets Windows end the process.
+   */
+  readonly holdMarginMs: number;
+}
+
 /** Options for {@linkcode RuntimeAdapter.addStopListener}. */
 export interface StopListenerOptions {
   /** How long Windows may be kept waiting on a console close, logoff or shutdown, in ms. */
@@ -45,8 +79,8 @@ export type Unsubscribe = () => void;
 
 /**
  * A runtime adapter: maps one runtime's process API onto what the controller
- * needs. Implemented by `src/runtime/deno.ts`, `bun.ts`, `node.ts` and the
- * fake one in `testing.ts`.
+ * needs. Implemented by `denoRuntime()`, `bunRuntime()`, `nodeRuntime()` and
+ * `FakeRuntime` (`@graceful/shutdown/testing`).
  *
  * @example Pass a fake adapter to a controller in a unit test
  * ```ts
@@ -63,6 +97,8 @@ export interface RuntimeAdapter {
   readonly name: string;
   /** The operating system family this process runs on. */
   readonly os: OsFamily;
+  /** What the OS decides: default budget, re-raising, console holds. */
+  readonly policy: OsPolicy;
   /**
    * True when the adapter acts on the real process, so only one controller may
    * use it at a time across every copy of the library loaded in the process.

@@ -32,7 +32,7 @@ export interface _WorkerThreads {
  * @example Start it in a worker from a data: URL
  * ```ts ignore
  * import { Worker } from "node:worker_threads";
- * import { _handlerWorkerMain } from "./_windows_console_worker.ts";
+ * import { _handlerWorkerMain } from "./_console_worker.ts";
  *
  * const source = `import * as threads from "node:worker_threads";
  * (${_handlerWorkerMain})(threads);`;

@@ -1,0 +1,151 @@
+// What holds a shutdown back: open protection scopes and services still
+// starting. One timer serves every scope's budget (a min-heap of expiries,
+// stale entries skipped when popped), so a request with 100 000 open scopes
+// arms one timer, not 100 000, and closing a scope is O(1).
+
+import type { _Scope } from "./protection_scope.ts";
+import type { ShutdownError } from "./shutdown_error.ts";
+import { type _Clock, _setTimer, type _Timer } from "./_clock.ts";
+
+/** Holds stop requests while a service starts. */
+export interface _StartHold {
+  readonly name: string;
+}
+
+/** The open scopes and start-up holds of one controller. */
+export class _Holders {
+  readonly #clock: _Clock;
+  /** Scopes that may still hold: open, not yet out of budget. */
+  readonly #scopes = new Set<_Scope>();
+  readonly #holds = new Set<_StartHold>();
+  // The expiry heap: parallel arrays, ordered by `#at`.
+  #at: number[] = [];
+  #who: _Scope[] = [];
+  #timer: _Timer | undefined = undefined;
+  #timerAt = Infinity;
+
+  constructor(clock: _Clock) {
+    this.#clock = clock;
+  }
+
+  /** True when nothing holds the shutdown back. */
+  get empty(): boolean {
+    return this.#scopes.size === 0 && this.#holds.size === 0;
+  }
+
+  addScope(scope: _Scope): void {
+    this.#scopes.add(scope);
+  }
+
+  /** Forgets a scope that closed or ran out of budget. */
+  deleteScope(scope: _Scope): void {
+    this.#scopes.delete(scope);
+    if (this.#scopes.size === 0 && this.#at.length > 0) {
+      // Nothing left to expire: leave no timer behind.
+      this.#timer?.cancel();
+      this.#at = [];
+      this.#who = [];
+      if (this.#timerAt !== -Infinity) this.#timerAt = Infinity;
+    }
+  }
+
+  addHold(hold: _StartHold): void {
+    this.#holds.add(hold);
+  }
+
+  deleteHold(hold: _StartHold): void {
+    this.#holds.delete(hold);
+  }
+
+  /** Shutdown is pending: every open scope's budget starts counting at `nowMs`. */
+  startCountdown(nowMs: number): void {
+    for (const scope of this.#scopes) scope._startCountdown(nowMs);
+  }
+
+  /** Runs `scope`'s expiry at its `deadlineMs` (called again after each renew). */
+  schedule(scope: _Scope): void {
+    const at = scope.deadlineMs;
+    if (at <= this.#clock.now()) return scope._expire();
+    this.#push(at, scope);
+    if (at < this.#timerAt) this.#arm();
+  }
+
+  /** The latest budget end among the scopes that still hold; -Infinity when none. */
+  latestDeadline(): number {
+    let latest = -Infinity;
+    for (const scope of this.#scopes) {
+      if (scope.holding && scope.deadlineMs > latest) latest = scope.deadlineMs;
+    }
+    return latest;
+  }
+
+  /** The names of whatever holds now. */
+  names(): string[] {
+    const names: string[] = [];
+    for (const hold of this.#holds) names.push(hold.name);
+    for (const scope of this.#scopes) if (scope.holding) names.push(scope.name);
+    return names;
+  }
+
+  /** Aborts every open scope with `error` and stops the budget timer. */
+  abortAll(error: ShutdownError): void {
+    this.#timer?.cancel();
+    this.#timerAt = -Infinity; // never armed again
+    for (const scope of this.#scopes) scope._abort(error);
+  }
+
+  #arm(): void {
+    this.#timer?.cancel();
+    this.#timerAt = this.#at.length === 0 ? Infinity : this.#at[0];
+    if (this.#timerAt === Infinity) return;
+    this.#timer = _setTimer(this.#clock, () => this.#fire(), this.#timerAt - this.#clock.now());
+  }
+
+  #fire(): void {
+    const now = this.#clock.now();
+    while (this.#at.length > 0 && this.#at[0] <= now) {
+      const at = this.#at[0];
+      const scope = this.#pop();
+      // Stale entries: closed, renewed since, or already out.
+      if (this.#scopes.has(scope) && scope.holding && scope.deadlineMs === at) scope._expire();
+    }
+    if (this.#timerAt !== -Infinity) this.#arm();
+  }
+
+  #push(at: number, scope: _Scope): void {
+    const heapAt = this.#at, heapWho = this.#who;
+    let i = heapAt.length;
+    heapAt.push(at);
+    heapWho.push(scope);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heapAt[parent] <= at) break;
+      heapAt[i] = heapAt[parent];
+      heapWho[i] = heapWho[parent];
+      i = parent;
+    }
+    heapAt[i] = at;
+    heapWho[i] = scope;
+  }
+
+  #pop(): _Scope {
+    const heapAt = this.#at, heapWho = this.#who;
+    const top = heapWho[0];
+    const lastAt = heapAt.pop()!, lastWho = heapWho.pop()!;
+    const n = heapAt.length;
+    if (n === 0) return top;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && heapAt[child + 1] < heapAt[child]) child++;
+      if (heapAt[child] >= lastAt) break;
+      heapAt[i] = heapAt[child];
+      heapWho[i] = heapWho[child];
+      i = child;
+    }
+    heapAt[i] = lastAt;
+    heapWho[i] = lastWho;
+    return top;
+  }
+}

@@ -1,0 +1,95 @@
+// The one place that maps signals, console events and exit statuses: the
+// numbers behind `128 + n`, which signals each OS delivers, how a signal
+// reads on Windows, what a console event stands for. The adapters, the fake
+// runtime, the controller and the exit decision all read it from here.
+
+import type { ConsoleEvent, OsFamily, StopEvent, StopSignal } from "./runtime_adapter.ts";
+import type { ShutdownCause } from "./types.ts";
+
+const _NUMBERS: Record<StopSignal, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGTERM: 15,
+  SIGBREAK: 21,
+};
+
+/** The exit status a shell reports for death by `signal`: `128 + n`. */
+export function _statusFor(signal: StopSignal): number {
+  return 128 + _NUMBERS[signal];
+}
+
+/** Every stop signal name the library knows. */
+export const _STOP_SIGNALS = Object.keys(_NUMBERS) as readonly StopSignal[];
+
+/** Every Windows console event name the library knows. */
+export const _CONSOLE_EVENTS: readonly ConsoleEvent[] = [
+  "CTRL_C",
+  "CTRL_BREAK",
+  "CTRL_CLOSE",
+  "CTRL_LOGOFF",
+  "CTRL_SHUTDOWN",
+];
+
+/** The stop signals a POSIX system delivers. */
+export const _POSIX_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP"];
+
+/**
+ * The stop signals libuv (Node, Bun) delivers on Windows: Ctrl-C as SIGINT,
+ * Ctrl-Break as SIGBREAK, console close as SIGHUP; logoff and shutdown never
+ * reach a libuv program.
+ */
+export const _LIBUV_WINDOWS_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGBREAK", "SIGHUP"];
+
+/**
+ * The stop signals Deno delivers on Windows: it maps console close to SIGHUP
+ * and logoff and shutdown to SIGTERM, but returns at once (no grace).
+ */
+export const _DENO_WINDOWS_SIGNALS: readonly StopSignal[] = [
+  "SIGINT",
+  "SIGBREAK",
+  "SIGHUP",
+  "SIGTERM",
+];
+
+/**
+ * The event a signal stands for. On Windows the runtimes turn console close
+ * into SIGHUP: it is a close, not a reload request, so it is delivered as
+ * CTRL_CLOSE (and `terminateOnHup` does not apply to it).
+ */
+export function _eventFor(os: OsFamily, signal: StopSignal): StopEvent {
+  if (os === "windows" && signal === "SIGHUP") return { kind: "console", event: "CTRL_CLOSE" };
+  return { kind: "signal", signal };
+}
+
+/** The signal whose status an event's shutdown ends with. */
+export function _signalOf(event: StopEvent): StopSignal {
+  if (event.kind === "signal") return event.signal;
+  switch (event.event) {
+    case "CTRL_C":
+      return "SIGINT";
+    case "CTRL_BREAK":
+      return "SIGBREAK";
+    case "CTRL_CLOSE":
+      return "SIGHUP";
+    default:
+      return "SIGTERM";
+  }
+}
+
+/** The cause a stop event gives a shutdown. */
+export function _causeOf(event: StopEvent): ShutdownCause {
+  return event.kind === "signal"
+    ? { kind: "signal", signal: event.signal }
+    : { kind: "console", event: event.event };
+}
+
+/** True for SIGHUP as a signal: a reload request that may also mean "stop". */
+export function _isHangup(event: StopEvent): boolean {
+  return event.kind === "signal" && event.signal === "SIGHUP";
+}
+
+/** True for a console logoff, which services ignore. */
+export function _isLogoff(event: StopEvent): boolean {
+  return event.kind === "console" && event.event === "CTRL_LOGOFF";
+}

@@ -1,0 +1,80 @@
+// The finalization stack: hooks and service stops, run last registered first.
+// A doubly linked list, so that registering and unregistering are O(1) in
+// any order (100 000 hooks unregistered in registration order took 3 s as an
+// array).
+
+import type { ShutdownHookContext } from "./types.ts";
+
+/** A hook or service stop waiting on the stack. */
+export interface _Step {
+  readonly name: string;
+  readonly fn: (context: ShutdownHookContext) => unknown;
+  /** Its own time limit, in ms; Infinity when it has none. */
+  readonly timeoutMs: number;
+  /** Settles once the step has run, was cut, or was unregistered. */
+  readonly settled: Promise<void>;
+  settle(): void;
+  /** @internal list links */
+  _below: _Step | undefined;
+  /** @internal list links */
+  _above: _Step | undefined;
+  /** @internal true while on the stack */
+  _onStack: boolean;
+}
+
+/** Last in, first out, with O(1) removal of any step. */
+export class _StepStack {
+  #top: _Step | undefined = undefined;
+  #size = 0;
+
+  /** How many steps wait. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Puts a new step on top and returns it. */
+  push(name: string, fn: _Step["fn"], timeoutMs: number): _Step {
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => settle = resolve);
+    const step: _Step = {
+      name,
+      fn,
+      timeoutMs,
+      settled,
+      settle,
+      _below: this.#top,
+      _above: undefined,
+      _onStack: true,
+    };
+    if (this.#top !== undefined) this.#top._above = step;
+    this.#top = step;
+    this.#size++;
+    return step;
+  }
+
+  /** Takes the top step off, or undefined when empty. */
+  pop(): _Step | undefined {
+    const step = this.#top;
+    if (step !== undefined) this.remove(step);
+    return step;
+  }
+
+  /** Takes `step` off wherever it is; false when it was not on the stack. */
+  remove(step: _Step): boolean {
+    if (!step._onStack) return false;
+    step._onStack = false;
+    if (step._above !== undefined) step._above._below = step._below;
+    else this.#top = step._below;
+    if (step._below !== undefined) step._below._above = step._above;
+    step._above = step._below = undefined;
+    this.#size--;
+    return true;
+  }
+
+  /** The names of the waiting steps, in the order they would run. */
+  names(): string[] {
+    const names: string[] = [];
+    for (let step = this.#top; step !== undefined; step = step._below) names.push(step.name);
+    return names;
+  }
+}
