@@ -1,0 +1,344 @@
+// The controller's state machine (the table is in shutdown_controller.ts):
+// `running → stopping → forcing → done`, what moves it, and what each move
+// does. The controller keeps the public API and checks its arguments; every
+// transition happens here.
+
+import type { ShutdownCause, ShutdownReport } from "./types.ts";
+import type { RuntimeAdapter, StopEvent, Unsubscribe } from "./runtime_adapter.ts";
+import type { _Scope } from "./protection_scope.ts";
+import { ShutdownError } from "./shutdown_error.ts";
+import { _describeCause, _firstNotice, _forceNotice, _formatReport, _say } from "./_messages.ts";
+import { _reportIsNoteworthy } from "./_messages.ts";
+import { _decideExit } from "./_exit_status.ts";
+import type { _ControllerSettings } from "./_options.ts";
+import { _listen } from "./_listening.ts";
+import { _Holders } from "./_holders.ts";
+import { _Finalizer } from "./_finalizer.ts";
+import { _defaultRuntime } from "./_default_runtime.ts";
+import { _causeOf, _isHangup, _isLogoff } from "./_signals.ts";
+import { _MAX_TIMER_MS } from "./_os_policy.ts";
+import { _setTimer, type _Timer } from "./_clock.ts";
+import { _ShutdownFacts } from "./_shutdown_facts.ts";
+
+/** The states of a controller, in the only order it moves through them. */
+export type ShutdownState = "running" | "stopping" | "forcing" | "done";
+
+/** One controller's state and transitions. */
+export class _StateMachine {
+  readonly options: _ControllerSettings;
+  runtime: RuntimeAdapter | undefined;
+  readonly lazy: boolean;
+  state: ShutdownState = "running";
+  unlisten: Unsubscribe | undefined;
+  disposed = false;
+
+  readonly abort = new AbortController();
+  holders: _Holders | undefined;
+  finalizer: _Finalizer | undefined;
+  scopeCount = 0;
+  hookCount = 0;
+
+  readonly facts = new _ShutdownFacts();
+  deadlineMs = Infinity;
+  deadlineTimer: _Timer | undefined;
+  finalizing = false;
+  /** The process is exiting on its own (`exit()`): ask for no second exit. */
+  exiting = false;
+
+  readonly done: Promise<ShutdownReport>;
+  resolveDone!: (report: ShutdownReport) => void;
+  /** Settles once the exit was asked for (or the program ends by itself). */
+  readonly finished: Promise<void>;
+  resolveFinished!: () => void;
+
+  constructor(options: _ControllerSettings, lazy: boolean) {
+    this.options = options;
+    this.runtime = options.runtime;
+    this.lazy = lazy;
+    this.done = new Promise((resolve) => this.resolveDone = resolve);
+    this.finished = new Promise((resolve) => this.resolveFinished = resolve);
+    if (!lazy) this.listen();
+  }
+
+  /** Stops listening; mid-shutdown, ends it here, leaving no timer behind and asking for no exit. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopListening();
+    if (this.state !== "stopping" && this.state !== "forcing") return;
+    this.state = "forcing";
+    const error = new ShutdownError("the ShutdownController was disposed", {
+      kind: "forced",
+      cause: this.facts.cause,
+    });
+    this.abortAll(error);
+    this.steps.cutCurrent(error);
+    this.finish();
+  }
+
+  // --- listening ------------------------------------------------------------
+
+  activate(): void {
+    if (
+      this.lazy && this.unlisten === undefined && !this.disposed && this.state === "running"
+    ) {
+      this.listen();
+    }
+  }
+
+  listen(): void {
+    const runtime = this.rt;
+    // Past the deadline where console events are held: our forced exit (report,
+    // status) must come before the hold limit lets Windows end the process.
+    const holdLimitMs = Math.min(
+      Math.ceil(this.budget()) + runtime.policy.holdMarginMs,
+      _MAX_TIMER_MS,
+    );
+    this.unlisten = _listen(runtime, this, {
+      stop: (event) => this.onStopEvent(event),
+      naturalEnd: () => this.onNaturalEnd(),
+      uncaught: (error) => this.onUncaught(error),
+      exit: () => this.onExit(),
+      holdLimitMs,
+    });
+  }
+
+  stopListening(): void {
+    const unlisten = this.unlisten;
+    this.unlisten = undefined;
+    unlisten?.();
+  }
+
+  get rt(): RuntimeAdapter {
+    return this.runtime ??= _defaultRuntime();
+  }
+
+  budget(): number {
+    return this.options.budgetMs ?? this.rt.policy.defaultBudgetMs;
+  }
+
+  get hold(): _Holders {
+    return this.holders ??= new _Holders(this.rt);
+  }
+
+  get steps(): _Finalizer {
+    return this.finalizer ??= new _Finalizer(this.rt);
+  }
+
+  /** True once forced or done: nothing new may start. A method, so TS does not narrow it. */
+  ending(): boolean {
+    return this.state === "forcing" || this.state === "done";
+  }
+
+  assertUsable(what: string): void {
+    if (this.disposed) throw new Error(`${what} called on a disposed ShutdownController`);
+  }
+
+  // --- events ---------------------------------------------------------------
+
+  onStopEvent(event: StopEvent): Promise<void> | void {
+    if (_isHangup(event)) {
+      this.callSafely("onHup", this.options.onHup);
+      if (!this.options.terminateOnHup) return;
+    }
+    if (_isLogoff(event) && !this.options.terminateOnLogoff) return;
+    this.request(_causeOf(event), event);
+    return this.finished;
+  }
+
+  onNaturalEnd(): boolean {
+    if (this.state !== "running") return false;
+    this.begin({ kind: "end" });
+    return true;
+  }
+
+  onUncaught(error: unknown): boolean {
+    if (this.state === "done") return false;
+    this.rt.printUncaught(error);
+    if (this.state === "running") this.begin({ kind: "error", reason: error });
+    else this.facts.lateError = true;
+    return true;
+  }
+
+  onExit(): void {
+    if (this.ending()) return;
+    // exit() is synchronous: only the synchronous part of each hook can run.
+    if (this.state === "running") this.mark({ kind: "exit", reason: this.rt.exitCode() ?? 0 });
+    this.state = "forcing";
+    this.exiting = true;
+    const error = this.forcedError();
+    this.abortAll(error);
+    this.steps.cutCurrent(error);
+    this.steps.runNow(this.facts.cause!);
+    this.finish();
+  }
+
+  // --- transitions ------------------------------------------------------------
+
+  request(cause: ShutdownCause, event: StopEvent | undefined): void {
+    if (this.ending()) return;
+    this.facts.attempts++;
+    if (event !== undefined) this.facts.lastEvent = event;
+    if (this.state === "running") {
+      this.begin(cause);
+      const left = this.options.maxAttempts - this.facts.attempts;
+      if (left > 0 && cause.kind !== "request") this.say(_firstNotice(cause, left), false);
+    }
+    if (this.facts.attempts >= this.options.maxAttempts) this.forceEnd("attempts");
+  }
+
+  mark(cause: ShutdownCause): void {
+    this.facts.start(cause, this.steps.originMs = this.rt.now());
+  }
+
+  /** running → stopping. */
+  begin(cause: ShutdownCause): void {
+    this.state = "stopping";
+    this.mark(cause);
+    this.deadlineMs = this.facts.startedMs + this.budget();
+    this.abort.abort(
+      new ShutdownError(`shutdown requested (${_describeCause(cause)})`, { cause }),
+    );
+    this.scopeHost.shared.pending = true;
+    this.hold.startCountdown(this.facts.startedMs);
+    this.armDeadline();
+    this.maybeFinalize();
+  }
+
+  armDeadline(): void {
+    this.deadlineTimer?.cancel();
+    // Open scopes keep at least their own budget, so they push the deadline;
+    // steps that start after such a scope get the pushed deadline too.
+    this.deadlineMs = Math.max(this.deadlineMs, this.hold.latestDeadline());
+    this.deadlineTimer = _setTimer(this.rt, () => {
+      if (this.state !== "stopping") return;
+      if (!this.finalizing && this.hold.latestDeadline() > this.rt.now()) this.armDeadline();
+      else this.forceEnd("deadline");
+    }, this.deadlineMs - this.rt.now());
+  }
+
+  maybeFinalize(): void {
+    if (this.state !== "stopping" || this.finalizing || !this.hold.empty) return;
+    this.finalizing = true;
+    // A macrotask later, so code that just left its scope can finish unwinding.
+    this.rt.setTimer(() => this.finalize(), 0);
+  }
+
+  /** Runs the steps, last registered first, while stopping; then → done. */
+  async finalize(): Promise<void> {
+    await this.steps.run(
+      this.facts.cause!,
+      () => this.deadlineMs,
+      () => this.state === "stopping",
+    );
+    this.finish(); // a no-op when an exit or a dispose finished it already
+  }
+
+  /** stopping → forcing. */
+  forceEnd(by: "attempts" | "deadline"): void {
+    if (this.state !== "stopping") return;
+    this.state = "forcing";
+    this.facts.forcedBy = by;
+    this.facts.openAtForce = this.hold.names();
+    const error = this.forcedError();
+    this.abortAll(error);
+    this.say(_forceNotice(by, this.facts.openAtForce, this.steps.names()), false);
+    const running = this.steps.running;
+    this.steps.force(error);
+    // A running step ends on the abort above and finalize() finishes; else finish now.
+    if (!running) this.finish();
+  }
+
+  /** → done: the report, then the exit. */
+  finish(): void {
+    if (this.state === "done") return;
+    const runtime = this.rt;
+    const forced = this.facts.forcedBy !== undefined;
+    this.steps.cutRest();
+    this.state = "done";
+    this.deadlineTimer?.cancel();
+    const failed = this.facts.lateError || this.steps.failed;
+    const exit = _decideExit({
+      cause: this.facts.cause!,
+      lastEvent: this.facts.lastEvent,
+      ownCode: runtime.exitCode(),
+      failed,
+      forced,
+      leaving: this.exiting || this.disposed,
+      canReraise: runtime.policy.canReraise,
+    });
+    const report = this.facts.report(this.steps.reports, exit, runtime.now());
+    const exits = exit.signal !== undefined || exit.code !== undefined;
+    // Unsubscribing uninstalls a console handler, which releases a held console
+    // event: where events are held, that waits until the exit was asked for.
+    if (!(exits && runtime.policy.holdsConsoleEvents)) this.stopListening();
+    if (_reportIsNoteworthy(report, this.budget() / 2)) this.say(_formatReport(report), true);
+    if (forced) this.callSafely("beforeTermination", this.options.beforeTermination);
+    this.resolveDone(report);
+    if (exits) {
+      // A macrotask later, so code awaiting `done` runs first; a held console
+      // event is released only after our exit, with our status, was asked for.
+      runtime.setTimer(() => {
+        if (exit.signal !== undefined) runtime.dieBy(exit.signal);
+        else runtime.exit(exit.code!);
+        this.stopListening();
+        this.resolveFinished();
+      }, 0);
+      return;
+    }
+    this.resolveFinished();
+    // The process ends by itself: a failure still makes its status non-zero.
+    if (failed && !runtime.exitCode()) runtime.setExitCode(1);
+  }
+
+  // --- helpers ------------------------------------------------------------------
+
+  readonly scopeHost = {
+    shared: { pending: false },
+    now: (): number => this.rt.now(),
+    schedule: (scope: _Scope): void => this.hold.schedule(scope),
+    pendingError: (): ShutdownError => this.pendingError(),
+    released: (scope: _Scope): void => {
+      this.hold.deleteScope(scope);
+      this.maybeFinalize();
+    },
+  };
+
+  pendingError(): ShutdownError {
+    const reason = this.abort.signal.reason;
+    return reason instanceof ShutdownError
+      ? reason
+      : new ShutdownError("shutdown requested", { cause: this.facts.cause });
+  }
+
+  forcedError(): ShutdownError {
+    return this.facts.forcedError(this.budget(), this.options.maxAttempts);
+  }
+
+  abortAll(error: ShutdownError): void {
+    this.scopeHost.shared.pending = true;
+    if (!this.abort.signal.aborted) this.abort.abort(error);
+    this.hold.abortAll(error);
+  }
+
+  callSafely(name: string, fn: (() => void) | undefined): void {
+    try {
+      fn?.();
+    } catch (error) {
+      this.say(`${name} threw: ${error instanceof Error ? error.message : String(error)}`, true);
+    }
+  }
+
+  say(message: string, always: boolean): void {
+    const runtime = this.rt;
+    _say(
+      {
+        log: this.options.log,
+        writeStderr: (text) => runtime.writeStderr(text),
+        stderrIsTerminal: () => runtime.stderrIsTerminal(),
+      },
+      message,
+      always,
+    );
+  }
+}
