@@ -45,6 +45,9 @@ step deno-fmt "$bin/deno" fmt --check
 step deno-publish-dry-run "$bin/deno" publish --dry-run --allow-dirty
 step deno-doc-lint "$bin/deno" doc --lint mod.ts testing.ts src/runtime/deno/mod.ts src/runtime/bun/mod.ts src/runtime/node/mod.ts
 
+# Every example in the docs runs (examples that would end the process use FakeRuntime).
+count deno-doc '[0-9]+ passed' '[0-9]+ failed' \
+  "$bin/deno" test --doc --allow-all mod.ts testing.ts $(find src -name '*.ts' | sort)
 count deno '[0-9]+ passed' '[0-9]+ failed' \
   "$bin/deno" test --allow-all tests/unit tests/behaviour tests/windows/deno_ffi_hold_test.ts
 count bun '^ *[0-9]+ pass' '^ *[0-9]+ fail' "$bin/bun" test ./bun.test.ts

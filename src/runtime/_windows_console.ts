@@ -4,7 +4,7 @@
  * hold limit and the one line printed when the handler cannot be installed.
  * Loaded only on Windows, by the runtime that installs a handler.
  *
- * Why a handler holds (shared/RUNTIME_NOTES.md, "Windows console events"):
+ * Why a handler holds (measured; see README, "Windows"):
  * Windows calls it on a thread of its own and ends the process as soon as it
  * returns from CTRL_CLOSE, CTRL_LOGOFF or CTRL_SHUTDOWN (after 5 s at most for
  * console programs). So it holds that thread until the listener's promise

@@ -68,12 +68,6 @@ interface _BunFfi {
  * Compiles and registers the handler. `onHeld(code)` runs on the JS thread
  * while the native thread that delivered `code` (2, 5 or 6) waits for
  * `release()` or `holdLimitMs`. Throws when compiling or registering fails.
- *
- * @example
- * ```ts ignore
- * const handler = _startBunHandler(() => handler.release(), 4_500);
- * handler.dispose();
- * ```
  */
 export function _startBunHandler(
   onHeld: (code: number) => void,

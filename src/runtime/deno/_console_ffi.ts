@@ -23,13 +23,6 @@ export interface _DenoHandler {
  * Starts the worker that owns the handler. `onHeld(code)` runs on this thread
  * while the native thread that delivered `code` (2, 5 or 6) waits for
  * `release()` or `holdLimitMs`.
- *
- * @example Start it and release every hold at once
- * ```ts ignore
- * const handler = _startDenoHandler(() => handler.release(), 4_500);
- * const pointer = await handler.pointer;
- * handler.dispose();
- * ```
  */
 export function _startDenoHandler(
   onHeld: (code: number) => void,
@@ -77,12 +70,6 @@ export function _startDenoHandler(
 /**
  * Registers `pointer` with kernel32's `SetConsoleCtrlHandler`; the returned
  * function unregisters it. Windows only; throws where kernel32 is missing.
- *
- * @example
- * ```ts ignore
- * const unregister = _registerWithKernel32(await handler.pointer);
- * unregister();
- * ```
  */
 export function _registerWithKernel32(pointer: Deno.PointerObject): () => void {
   const kernel32 = Deno.dlopen("kernel32.dll", {
@@ -100,11 +87,6 @@ export function _registerWithKernel32(pointer: Deno.PointerObject): () => void {
 
 /**
  * True when this Deno may use FFI without prompting.
- *
- * @example
- * ```ts ignore
- * if (!_denoHasFfi()) console.error("run deno with --allow-ffi");
- * ```
  */
 export function _denoHasFfi(): boolean {
   return typeof Deno.dlopen === "function" &&

@@ -28,19 +28,6 @@ export interface _WorkerThreads {
  * Shared cells: `[0]` the release generation, `[1]` 1 once disposed.
  * Messages out: the callback pointer (a bigint) once, then each held event
  * code (a number), and "closed" once any message in has closed the callback.
- *
- * @example Start it in a worker from a data: URL
- * ```ts ignore
- * import { Worker } from "node:worker_threads";
- * import { _handlerWorkerMain } from "./_console_worker.ts";
- *
- * const source = `import * as threads from "node:worker_threads";
- * (${_handlerWorkerMain})(threads);`;
- * const cells = new Int32Array(new SharedArrayBuffer(8));
- * new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`), {
- *   workerData: { cells, holdLimitMs: 4_500 },
- * });
- * ```
  */
 export function _handlerWorkerMain(threads: _WorkerThreads): void {
   const port = threads.parentPort!;
