@@ -8,12 +8,6 @@
 
 import { _newCounts, type _Tracker, _TRACKERS } from "./_drain_types.ts";
 
-/** A fetch-style request handler, as `Deno.serve()` and `Bun.serve()` take. */
-export type FetchHandler<A extends unknown[] = unknown[]> = (
-  request: Request,
-  ...rest: A
-) => Response | undefined | Promise<Response | undefined>;
-
 /**
  * Wraps a fetch handler for `Deno.serve()` or `Bun.serve()` so that
  * `drain(server, { handler })` can see its requests: it counts the requests in
@@ -48,9 +42,9 @@ export type FetchHandler<A extends unknown[] = unknown[]> = (
  * @param handler The fetch handler to wrap; `this` and every argument pass through.
  * @returns A handler of the same shape that a drain can follow.
  */
-export function drainable<A extends unknown[]>(
-  handler: FetchHandler<A>,
-): (request: Request, ...rest: A) => Promise<Response | undefined> {
+export function drainable<A extends unknown[], R extends Response | undefined>(
+  handler: (request: Request, ...rest: A) => R | Promise<R>,
+): (request: Request, ...rest: A) => Promise<R> {
   if (typeof handler !== "function") {
     throw new TypeError(`drainable() needs a fetch handler function, got ${typeof handler}`);
   }
@@ -71,18 +65,16 @@ export function drainable<A extends unknown[]>(
       cut.abort(new Error("cut by the drain's timeout"));
     },
   };
-  const finish = (response: Response | undefined): Response | undefined => {
+  const finish = (response: R | Response): R => {
     // A 101 upgrade (Deno WebSocket) and Bun's `undefined` pass untouched.
-    if (!(response instanceof Response) || response.status < 200) return response;
-    let out = response;
-    if (closing) out = _withClose(out);
-    return out;
+    if (!(response instanceof Response) || response.status < 200) return response as R;
+    return (closing ? _withClose(response) : response) as R;
   };
   async function wrapped(
     this: unknown,
     request: Request,
     ...rest: A
-  ): Promise<Response | undefined> {
+  ): Promise<R> {
     const completed = (rest[0] as { completed?: Promise<void> } | undefined)?.completed;
     counts.active++;
     let ended = false;
@@ -100,7 +92,7 @@ export function drainable<A extends unknown[]>(
         // Deno tells when the response has gone out; until then it is in flight.
         completed.then(() => end(true), () => end(false));
         return response instanceof Response && response.body !== null && response.status >= 200
-          ? _cuttable(response, cut.signal)
+          ? _cuttable(response, cut.signal) as R
           : response;
       }
       end(true);
