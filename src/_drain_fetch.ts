@@ -1,0 +1,75 @@
+// Drains the servers that `Deno.serve()` and `Bun.serve()` return. Both stop
+// accepting, close idle and never-used connections and wait for in-flight
+// responses on their own; neither says `Connection: close`, and only Bun's can
+// cut a live connection, so a handler wrapped by drainable() does the rest.
+
+import type { _DrainCounts, _DrainTarget, _Tracker } from "./_drain_types.ts";
+
+/** The parts of a `Deno.serve()` server this file uses. */
+export interface _DenoServer {
+  shutdown(): Promise<void>;
+  readonly finished: Promise<void>;
+}
+
+/** The parts of a `Bun.serve()` server this file uses. */
+export interface _BunServer {
+  stop(closeActiveConnections?: boolean): Promise<void> | void;
+  readonly pendingRequests: number;
+  upgrade: unknown;
+}
+
+/** True when `value` looks like what `Deno.serve()` returns. */
+export function _isDenoServer(value: unknown): value is _DenoServer {
+  const s = value as Partial<_DenoServer> | null;
+  return typeof s === "object" && s !== null && typeof s.shutdown === "function" &&
+    "finished" in s;
+}
+
+/** True when `value` looks like what `Bun.serve()` returns. */
+export function _isBunServer(value: unknown): value is _BunServer {
+  const s = value as Partial<_BunServer> | null;
+  return typeof s === "object" && s !== null && typeof s.stop === "function" &&
+    "pendingRequests" in s && "upgrade" in s;
+}
+
+/** Drives a `Deno.serve()` server; without a tracker it cannot cut or count. */
+export function _denoTarget(server: _DenoServer, tracker: _Tracker | undefined): _DrainTarget {
+  const counts = tracker?.counts;
+  let stopped: Promise<void> | undefined;
+  return {
+    closing: () => tracker?.closing(),
+    stop(): Promise<void> {
+      tracker?.closing();
+      if (counts !== undefined) counts.inFlight = counts.active;
+      stopped = server.shutdown();
+      return stopped;
+    },
+    cut: () => tracker?.cut(),
+    dispose: () => {},
+  };
+}
+
+/** Drives a `Bun.serve()` server; it counts requests itself, a tracker adds the header. */
+export function _bunTarget(
+  server: _BunServer,
+  tracker: _Tracker | undefined,
+  counts: _DrainCounts,
+): _DrainTarget {
+  return {
+    closing: () => tracker?.closing(),
+    stop(): Promise<void> {
+      tracker?.closing();
+      counts.inFlight = server.pendingRequests;
+      return Promise.resolve(server.stop(false));
+    },
+    cut(): void {
+      counts.cut += server.pendingRequests;
+      server.stop(true);
+    },
+    refresh(): void {
+      counts.active = server.pendingRequests;
+      counts.served = tracker?.counts.served ?? counts.served;
+    },
+    dispose: () => {},
+  };
+}

@@ -1,0 +1,131 @@
+// Drains a node:http or node:https server (also as Deno and Bun implement
+// them). Node's close() alone keeps a connection that is busy at that moment
+// alive (its response still says keep-alive) and holds a connection that never
+// sent a request until headersTimeout, so this file follows every socket and
+// response itself, seen through the server's own events.
+
+import type { _DrainCounts, _DrainTarget } from "./_drain_types.ts";
+
+/** The parts of a socket this file uses. */
+interface _Socket {
+  destroy(): void;
+  end(): void;
+  once(event: "close", listener: () => void): unknown;
+}
+
+/** The parts of a response this file uses. */
+interface _Response {
+  readonly headersSent: boolean;
+  readonly writableFinished?: boolean;
+  setHeader(name: string, value: string): unknown;
+  once(event: "finish" | "close", listener: () => void): unknown;
+}
+
+/** The parts of a node:http server this file uses. */
+export interface _NodeServer {
+  readonly listening: boolean;
+  close(callback?: (error?: Error) => void): unknown;
+  closeIdleConnections(): void;
+  closeAllConnections?(): void;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  prependListener?(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  addContext?: unknown;
+}
+
+/** True when `value` looks like a node:http / node:https server. */
+export function _isNodeServer(value: unknown): value is _NodeServer {
+  const s = value as Partial<_NodeServer> | null;
+  return typeof s === "object" && s !== null && typeof s.close === "function" &&
+    typeof s.closeIdleConnections === "function" && typeof s.on === "function" &&
+    typeof s.removeListener === "function" && "listening" in s;
+}
+
+/** Follows a node:http server's sockets and responses from construction on. */
+export function _nodeTarget(server: _NodeServer, counts: _DrainCounts): _DrainTarget {
+  // socket -> requests being answered on it
+  const sockets = new Map<_Socket, number>();
+  // response -> whether it has finished (handed all its bytes to the socket)
+  const responses = new Map<_Response, boolean>();
+  let closing = false;
+  let stopping = false;
+  let closed = false;
+  let wake: (() => void) | undefined;
+
+  const checkDone = (): void => {
+    if (stopping && closed && sockets.size === 0) wake?.();
+  };
+  const track = (socket: _Socket): void => {
+    if (sockets.has(socket)) return;
+    sockets.set(socket, 0);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      checkDone();
+    });
+    // Connected while stopping (accepted just before close()): nothing to wait for.
+    if (stopping) socket.destroy();
+  };
+  const onConnection = (socket: _Socket): void => track(socket);
+  const onRequest = (request: { socket: _Socket }, response: _Response): void => {
+    const socket = request.socket;
+    track(socket);
+    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+    counts.active++;
+    responses.set(response, false);
+    if (closing) response.setHeader("Connection", "close");
+    response.once("finish", () => responses.set(response, true));
+    response.once("close", () => {
+      const finished = responses.get(response) || response.writableFinished === true;
+      responses.delete(response);
+      counts.active--;
+      if (finished && closing) counts.served++;
+      const left = (sockets.get(socket) ?? 1) - 1;
+      if (sockets.has(socket)) sockets.set(socket, left);
+      // A response whose headers went out before the shutdown said keep-alive.
+      if (stopping && left === 0) socket.end();
+    });
+  };
+
+  // A TLS server's requests come on the TLS socket, not the raw one.
+  const connectionEvent = server.addContext === undefined ? "connection" : "secureConnection";
+  server.on(connectionEvent, onConnection);
+  // First, so the header can still be set when the user's handler answers at once.
+  (server.prependListener ?? server.on).call(server, "request", onRequest);
+
+  return {
+    closing(): void {
+      closing = true;
+      for (const response of responses.keys()) {
+        if (!response.headersSent) response.setHeader("Connection", "close");
+      }
+    },
+    stop(): Promise<void> {
+      this.closing();
+      stopping = true;
+      counts.inFlight = counts.active;
+      const done = new Promise<void>((resolve) => wake = resolve);
+      const onClosed = (): void => {
+        closed = true;
+        checkDone();
+      };
+      if (server.listening) server.close(onClosed);
+      else onClosed();
+      for (const [socket, active] of sockets) if (active === 0) socket.destroy();
+      // Sockets that connected before drain() was called are not in the map.
+      server.closeIdleConnections();
+      checkDone();
+      return done;
+    },
+    cut(): void {
+      for (const [response, finished] of responses) {
+        if (!finished && response.writableFinished !== true) counts.cut++;
+      }
+      for (const socket of sockets.keys()) socket.destroy();
+      server.closeAllConnections?.();
+    },
+    dispose(): void {
+      server.removeListener(connectionEvent, onConnection);
+      server.removeListener("request", onRequest);
+    },
+  };
+}

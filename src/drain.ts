@@ -1,0 +1,240 @@
+/**
+ * `drain()`: a web server stops without dropping a request, as one step of
+ * the shutdown.
+ *
+ * @module
+ */
+
+import type { ShutdownController } from "./shutdown_controller.ts";
+import { shutdown } from "./shutdown.ts";
+import {
+  _checkKnownKeys,
+  _checkMs,
+  _checkOptionalString,
+  _checkOptions,
+  _show,
+} from "./_validate.ts";
+import { type _DrainTarget, _newCounts, _trackerOf } from "./_drain_types.ts";
+import { _isNodeServer, _nodeTarget } from "./_drain_node.ts";
+import { _bunTarget, _denoTarget, _isBunServer, _isDenoServer } from "./_drain_fetch.ts";
+
+/** Options for {@linkcode drain}. */
+export interface DrainOptions {
+  /** The controller whose shutdown drains the server. @default {shutdown} */
+  controller?: ShutdownController;
+  /** The step's name in the report. @default {"http server"} */
+  name?: string;
+  /**
+   * How long to keep serving after the shutdown was requested, in ms, before
+   * the server stops accepting. Behind a Kubernetes Service set it to ~5 s:
+   * endpoint removal lags SIGTERM, so new requests keep coming for a while.
+   * @default {0}
+   */
+  drainDelayMs?: number;
+  /**
+   * How long in-flight requests may take once the server stopped accepting,
+   * in ms; then what is left is closed (streams cut). `Infinity` leaves it to
+   * the shutdown's deadline. @default {10_000}
+   */
+  timeoutMs?: number;
+  /**
+   * For `Deno.serve()` and `Bun.serve()`: the handler given to the server,
+   * wrapped by {@linkcode drainable}, so the drain can count requests, say
+   * `Connection: close` and (on Deno) cut streams.
+   */
+  handler?: unknown;
+}
+
+/** Counts of one drain, read through {@linkcode DrainHandle.stats}. */
+export interface DrainStats {
+  /** `"serving"`, `"delaying"` (drainDelayMs), `"draining"`, or `"closed"`. */
+  readonly phase: "serving" | "delaying" | "draining" | "closed";
+  /** Requests being handled now. */
+  readonly active: number;
+  /** Requests in flight when the server stopped accepting. */
+  readonly inFlight: number;
+  /** Requests answered to the end since the shutdown was requested. */
+  readonly served: number;
+  /** Requests cut at `timeoutMs` or by the deadline. */
+  readonly cut: number;
+  /**
+   * False when the requests cannot be seen (a `Deno.serve()` server without
+   * a {@linkcode drainable} handler): the counts then stay 0.
+   */
+  readonly tracked: boolean;
+}
+
+/** What {@linkcode drain} returns: dispose it to unregister the drain. */
+export interface DrainHandle extends Disposable {
+  /** The drain's counts so far. */
+  readonly stats: DrainStats;
+}
+
+const _KNOWN = ["controller", "name", "drainDelayMs", "timeoutMs", "handler"] as const;
+const _draining = new WeakSet<object>();
+
+/**
+ * Drains a server as one step of the shutdown (last registered first, with
+ * the hooks; named in the report). From the shutdown request on, responses
+ * say `Connection: close`; the server keeps serving for `drainDelayMs`, then
+ * stops accepting, closes idle and never-used connections at once and lets
+ * in-flight requests finish; at `timeoutMs` or the deadline it closes what is
+ * left. A health route reads `controller.requested` (see `readiness()`).
+ *
+ * Servers: what `Deno.serve()` returns, what `Bun.serve()` returns, and
+ * `node:http` / `node:https` servers on any of the three runtimes (Express:
+ * what `app.listen()` returns; Fastify: `fastify.server`; Hono's node server:
+ * what `serve()` returns). Call it right after creating the server.
+ *
+ * @example node:http
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { drain, ShutdownController } from "@graceful/shutdown";
+ *
+ * using controller = new ShutdownController();
+ * const server = createServer((_req, res) => res.end("hello"));
+ * server.listen(0, "127.0.0.1");
+ * const drained = drain(server, { controller, drainDelayMs: 0, timeoutMs: 5_000 });
+ * controller.request("deploy");
+ * await controller.done;
+ * console.log(drained.stats.phase); // "closed"
+ * ```
+ *
+ * @param server The server to drain.
+ * @param options Controller, name, delay, timeout and (fetch-style servers) handler.
+ * @returns A handle with the counts; dispose it to unregister the drain.
+ * @throws {TypeError} When `server` is not a server this function knows, or an option is invalid.
+ * @throws {RangeError} When a time is negative or not finite.
+ */
+export function drain(server: object, options?: DrainOptions): DrainHandle {
+  _checkOptions("drain() options", options);
+  _checkKnownKeys("drain() options", options, _KNOWN);
+  const controller = options?.controller ?? shutdown;
+  if (typeof (controller as Partial<ShutdownController>)?.onShutdown !== "function") {
+    throw new TypeError(`controller must be a ShutdownController, got ${_show(controller)}`);
+  }
+  const name = _checkOptionalString("name", options?.name) ?? "http server";
+  const drainDelayMs = _checkMs("drainDelayMs", options?.drainDelayMs ?? 0);
+  const timeoutMs = options?.timeoutMs === Infinity
+    ? Infinity
+    : _checkMs("timeoutMs", options?.timeoutMs ?? 10_000);
+  const kind = _kindOf(server);
+  const tracker = _trackerOf(options?.handler);
+  if (options?.handler !== undefined) {
+    if (tracker === undefined) {
+      throw new TypeError(
+        `handler must be a fetch handler wrapped by drainable(), got ${_show(options.handler)}`,
+      );
+    }
+    if (kind === "node") {
+      throw new TypeError("handler is for Deno.serve() and Bun.serve() servers only");
+    }
+    if (tracker.linked) throw new TypeError("handler is already used by another drain()");
+  }
+  if (_draining.has(server)) throw new TypeError("this server is already drained by drain()");
+
+  const counts = kind === "deno" ? tracker?.counts ?? _newCounts(false) : _newCounts(true);
+  let phase: DrainStats["phase"] = "serving";
+  let requestedAt = -1;
+  let target: _DrainTarget | undefined;
+  const registration = controller.onShutdown(async ({ signal }) => {
+    await _sleep(drainDelayMs - (performance.now() - requestedAt), signal);
+    phase = "draining";
+    const stopped = target!.stop();
+    const left = await _settle(stopped, timeoutMs, signal);
+    if (left) target!.cut();
+    phase = "closed";
+    // When it was cut, give the server a moment to let go of its connections.
+    if (left) await _settle(stopped, 1_000, signal);
+    target!.refresh?.();
+    return { detail: _detail(counts) };
+  }, { name });
+  const onRequested = (): void => {
+    requestedAt = performance.now();
+    phase = "delaying";
+    target?.closing();
+  };
+  try {
+    target = kind === "node"
+      ? _nodeTarget(server as never, counts)
+      : kind === "deno"
+      ? _denoTarget(server as never, tracker)
+      : _bunTarget(server as never, tracker, counts);
+  } catch (error) {
+    registration[Symbol.dispose]();
+    throw error;
+  }
+  if (tracker !== undefined) tracker.linked = true;
+  _draining.add(server);
+  const signal = controller.signal;
+  if (signal.aborted) onRequested();
+  else signal.addEventListener("abort", onRequested, { once: true });
+
+  return {
+    get stats(): DrainStats {
+      target?.refresh?.();
+      return { phase, ...counts };
+    },
+    [Symbol.dispose](): void {
+      if (target === undefined) return;
+      registration[Symbol.dispose]();
+      signal.removeEventListener("abort", onRequested);
+      target.dispose();
+      target = undefined;
+      if (tracker !== undefined) tracker.linked = false;
+      _draining.delete(server);
+    },
+  };
+}
+
+function _kindOf(server: unknown): "node" | "deno" | "bun" {
+  if (_isDenoServer(server)) return "deno";
+  if (_isBunServer(server)) return "bun";
+  if (_isNodeServer(server)) return "node";
+  const what = typeof server === "function"
+    ? `${_show(server)} (an app? pass the server that listen() returns)`
+    : server === null || typeof server !== "object"
+    ? _show(server)
+    : `an object with keys ${_show(Object.keys(server).slice(0, 8))}`;
+  throw new TypeError(
+    `drain() needs what Deno.serve() or Bun.serve() returns, or a node:http/https server, ` +
+      `got ${what}`,
+  );
+}
+
+/** The step's one-line summary, for the report once steps carry a detail. */
+function _detail(counts: { inFlight: number; served: number; cut: number; tracked: boolean }) {
+  if (!counts.tracked) return "requests not tracked (wrap the handler with drainable())";
+  return `${counts.inFlight} in flight, ${counts.served} served, ${counts.cut} cut`;
+}
+
+/** Waits `ms` (none when <= 0) unless `signal` aborts first. */
+function _sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (!(ms > 0) || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** True when `promise` did not settle within `ms` and before `signal` aborted. */
+function _settle(promise: Promise<void>, ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = (left: boolean): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      resolve(left);
+    };
+    const onAbort = (): void => done(true);
+    if (signal.aborted) return done(true);
+    signal.addEventListener("abort", onAbort, { once: true });
+    if (Number.isFinite(ms)) timer = setTimeout(() => done(true), ms);
+    promise.then(() => done(false), () => done(false));
+  });
+}

@@ -1,0 +1,169 @@
+/**
+ * A fetch handler wrapper that lets `drain()` see the requests of a
+ * `Deno.serve()` or `Bun.serve()` server, which the server object itself
+ * does not show.
+ *
+ * @module
+ */
+
+import { _newCounts, type _Tracker, _TRACKERS } from "./_drain_types.ts";
+
+/**
+ * Wraps a fetch handler for `Deno.serve()` or `Bun.serve()` so that
+ * `drain(server, { handler })` can see its requests: it counts the requests in
+ * flight, adds `Connection: close` to every response once shutdown is
+ * requested, and at the drain's timeout ends the streams it returned (on Deno
+ * the server object cannot cut a live connection) and answers requests still
+ * waiting for their handler with `503`. Until then it changes nothing: status,
+ * headers and body pass through (on Deno the body is passed through a stream
+ * of the wrapper's own, so that it can be cut).
+ *
+ * Pass the same function to the server and to `drain()`. Wrap each server's
+ * handler separately: one wrapped handler belongs to one drain at a time.
+ *
+ * @example Deno
+ * ```ts ignore
+ * import { drain, drainable } from "@graceful/shutdown";
+ *
+ * const handler = drainable((_request: Request) => new Response("hello"));
+ * const server = Deno.serve({ port: 8000 }, handler);
+ * drain(server, { handler, drainDelayMs: 5_000, timeoutMs: 10_000 });
+ * ```
+ *
+ * @example Any runtime: the wrapper is an ordinary fetch handler
+ * ```ts
+ * import { drainable } from "@graceful/shutdown";
+ *
+ * const handler = drainable((_request: Request) => new Response("hello"));
+ * const response = await handler(new Request("http://localhost/"));
+ * console.log(response?.status); // 200
+ * ```
+ *
+ * @param handler The fetch handler to wrap; `this` and every argument pass through.
+ * @returns A handler of the same shape that a drain can follow.
+ */
+export function drainable<A extends unknown[], R extends Response | undefined>(
+  handler: (request: Request, ...rest: A) => R | Promise<R>,
+): (request: Request, ...rest: A) => Promise<R> {
+  if (typeof handler !== "function") {
+    throw new TypeError(`drainable() needs a fetch handler function, got ${typeof handler}`);
+  }
+  const counts = _newCounts(true);
+  let closing = false;
+  const cut = new AbortController();
+  const cutResponse = (): Response =>
+    new Response("service unavailable: shutting down\n", {
+      status: 503,
+      headers: { "connection": "close", "retry-after": "1" },
+    });
+  const tracker: _Tracker = {
+    counts,
+    linked: false,
+    closing: () => void (closing = true),
+    cut(): void {
+      counts.cut += counts.active;
+      cut.abort(new Error("cut by the drain's timeout"));
+    },
+  };
+  const finish = (response: R | Response): R => {
+    // A 101 upgrade (Deno WebSocket) and Bun's `undefined` pass untouched.
+    if (!(response instanceof Response) || response.status < 200) return response as R;
+    return (closing ? _withClose(response) : response) as R;
+  };
+  async function wrapped(
+    this: unknown,
+    request: Request,
+    ...rest: A
+  ): Promise<R> {
+    const completed = (rest[0] as { completed?: Promise<void> } | undefined)?.completed;
+    counts.active++;
+    let ended = false;
+    const end = (ok: boolean): void => {
+      if (ended) return;
+      ended = true;
+      counts.active--;
+      if (ok && closing && !cut.signal.aborted) counts.served++;
+    };
+    try {
+      const response = finish(
+        await _raceCut(handler.apply(this, [request, ...rest]), cut.signal, cutResponse),
+      );
+      if (completed instanceof Promise) {
+        // Deno tells when the response has gone out; until then it is in flight.
+        completed.then(() => end(true), () => end(false));
+        return response instanceof Response && response.body !== null && response.status >= 200
+          ? _cuttable(response, cut.signal) as R
+          : response;
+      }
+      end(true);
+      return response;
+    } catch (error) {
+      end(false);
+      throw error;
+    }
+  }
+  _TRACKERS.set(wrapped, tracker);
+  return wrapped;
+}
+
+function _withClose(response: Response): Response {
+  try {
+    response.headers.set("connection", "close");
+    return response;
+  } catch {
+    // Immutable headers (a fetched or redirect response): copy them.
+    const headers = new Headers(response.headers);
+    headers.set("connection", "close");
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+}
+
+function _raceCut<T>(
+  result: T | Promise<T>,
+  signal: AbortSignal,
+  fallback: () => Response,
+): Promise<T | Response> | T | Response {
+  if (!(result instanceof Promise)) return result;
+  if (signal.aborted) return fallback();
+  return new Promise((resolve, reject) => {
+    const onCut = (): void => resolve(fallback());
+    signal.addEventListener("abort", onCut, { once: true });
+    result.then(resolve, reject).finally(() => signal.removeEventListener("abort", onCut));
+  });
+}
+
+/** The same response, its body passed through a stream that errors when `signal` aborts. */
+function _cuttable(response: Response, signal: AbortSignal): Response {
+  const reader = response.body!.getReader();
+  let onCut: (() => void) | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller): void {
+      onCut = () => {
+        controller.error(signal.reason);
+        reader.cancel(signal.reason).catch(() => {});
+      };
+      if (signal.aborted) onCut();
+      else signal.addEventListener("abort", onCut, { once: true });
+    },
+    async pull(controller): Promise<void> {
+      const { done, value } = await reader.read();
+      if (done) {
+        signal.removeEventListener("abort", onCut!);
+        controller.close();
+      } else controller.enqueue(value);
+    },
+    cancel(reason): Promise<void> {
+      signal.removeEventListener("abort", onCut!);
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}

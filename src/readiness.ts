@@ -1,0 +1,90 @@
+/**
+ * Ready-made readiness answers for a health route: `200` while the process
+ * serves, `503` from the moment its shutdown is requested, so a load balancer
+ * (a Kubernetes readiness probe) stops sending traffic while `drain()` keeps
+ * serving for its `drainDelayMs`.
+ *
+ * @module
+ */
+
+import type { ShutdownController } from "./shutdown_controller.ts";
+import { shutdown } from "./shutdown.ts";
+
+/** The parts of a node:http `ServerResponse` that {@linkcode writeReadiness} uses. */
+export interface ReadinessResponse {
+  /** The status code to send. */
+  statusCode: number;
+  /** Sets one header. */
+  setHeader(name: string, value: string): unknown;
+  /** Sends the body and ends the response. */
+  end(body: string): unknown;
+}
+
+function _answer(controller: ShutdownController): [number, string] {
+  return controller.requested ? [503, "shutting down\n"] : [200, "ready\n"];
+}
+
+function _checkController(controller: unknown): ShutdownController {
+  if (typeof (controller as Partial<ShutdownController>)?.onShutdown !== "function") {
+    throw new TypeError(`controller must be a ShutdownController, got ${String(controller)}`);
+  }
+  return controller as ShutdownController;
+}
+
+/**
+ * The readiness answer for a fetch-style server (`Deno.serve()`,
+ * `Bun.serve()`, Hono...): `200 ready` while running, `503 shutting down`
+ * once `controller.requested`. Never cached.
+ *
+ * @example
+ * ```ts
+ * import { readiness, ShutdownController } from "@graceful/shutdown";
+ *
+ * using controller = new ShutdownController();
+ * const handler = (request: Request): Response =>
+ *   new URL(request.url).pathname === "/ready"
+ *     ? readiness(controller)
+ *     : new Response("hello");
+ * console.log((await handler(new Request("http://localhost/ready"))).status); // 200
+ * ```
+ *
+ * @param controller Whose shutdown to report. @default {shutdown}
+ * @returns A new `Response`.
+ */
+export function readiness(controller: ShutdownController = shutdown): Response {
+  const [status, body] = _answer(_checkController(controller));
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
+}
+
+/**
+ * The readiness answer written to a node:http response: `200 ready` while
+ * running, `503 shutting down` once `controller.requested`. Never cached.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { writeReadiness } from "@graceful/shutdown";
+ *
+ * const server = createServer((req, res) => {
+ *   if (req.url === "/ready") return writeReadiness(res);
+ *   res.end("hello");
+ * });
+ * server.close();
+ * ```
+ *
+ * @param response The node:http `ServerResponse` (or anything with the same three members).
+ * @param controller Whose shutdown to report. @default {shutdown}
+ */
+export function writeReadiness(
+  response: ReadinessResponse,
+  controller: ShutdownController = shutdown,
+): void {
+  const [status, body] = _answer(_checkController(controller));
+  response.statusCode = status;
+  response.setHeader("content-type", "text/plain; charset=utf-8");
+  response.setHeader("cache-control", "no-store");
+  response.end(body);
+}
