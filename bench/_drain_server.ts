@@ -8,9 +8,7 @@
 import { createServer } from "node:http";
 import { writeSync } from "node:fs";
 import process from "node:process";
-import { drain } from "../src/drain.ts";
-import { drainable } from "../src/drainable.ts";
-import { shutdown } from "../src/shutdown.ts";
+import { drain, drainable, shutdown } from "../mod.ts";
 
 const [kind, mode] = process.argv.slice(2);
 const g = globalThis as unknown as {

@@ -3,10 +3,7 @@
 //   bun examples/server_bun.ts        then: kill -TERM <pid>
 //
 // PORT (default 8000) and DRAIN_DELAY_MS (default 5000, for Kubernetes) set it up.
-import { drain } from "../src/drain.ts";
-import { drainable } from "../src/drainable.ts";
-import { readiness } from "../src/readiness.ts";
-import { shutdown } from "../src/shutdown.ts";
+import { drain, drainable, readiness, shutdown } from "../mod.ts";
 
 declare const Bun: {
   serve(options: object): { port: number };

@@ -3,10 +3,7 @@
 //   deno run --allow-net --allow-env examples/server_deno.ts   then: kill -TERM <pid>
 //
 // PORT (default 8000) and DRAIN_DELAY_MS (default 5000, for Kubernetes) set it up.
-import { drain } from "../src/drain.ts";
-import { drainable } from "../src/drainable.ts";
-import { readiness } from "../src/readiness.ts";
-import { shutdown } from "../src/shutdown.ts";
+import { drain, drainable, readiness, shutdown } from "../mod.ts";
 
 // Registered first, so it runs after the server has drained (last registered first).
 shutdown.onShutdown(() => console.log("database closed"), { name: "database" });

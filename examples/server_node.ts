@@ -6,9 +6,7 @@
 // PORT (default 8000) and DRAIN_DELAY_MS (default 5000, for Kubernetes) set it up.
 import { createServer } from "node:http";
 import process from "node:process";
-import { drain } from "../src/drain.ts";
-import { writeReadiness } from "../src/readiness.ts";
-import { shutdown } from "../src/shutdown.ts";
+import { drain, shutdown, writeReadiness } from "../mod.ts";
 
 // Registered first, so it runs after the server has drained (last registered first).
 shutdown.onShutdown(() => console.log("database closed"), { name: "database" });

@@ -41,7 +41,7 @@ export function _nodeProcess(): _NodeProcess | undefined {
 export function _processAdapter(
   name: string,
   proc: _NodeProcess,
-  loadConsole?: () => Promise<_ConsoleInstaller>,
+  loadConsole?: () => _ConsoleInstaller | Promise<_ConsoleInstaller>,
 ): RuntimeAdapter {
   const os: OsFamily = proc.platform === "win32" ? "windows" : "posix";
   const writeStderr = (text: string): void => void proc.stderr.write(text);

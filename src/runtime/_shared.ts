@@ -29,8 +29,12 @@ export interface _SubscribeOptions extends StopListenerOptions {
   add(signal: StopSignal, handler: () => void): void;
   remove(signal: StopSignal, handler: () => void): void;
   writeStderr(text: string): void;
-  /** Loads the console handler; called on Windows only, so its code loads there only. */
-  loadConsole?: () => Promise<_ConsoleInstaller>;
+  /**
+   * Loads the console handler; called on Windows only, so its code loads
+   * there only. Synchronous where the runtime can load a module so (Bun):
+   * then events are caught from the moment the listener is added.
+   */
+  loadConsole?: () => _ConsoleInstaller | Promise<_ConsoleInstaller>;
 }
 
 /**
@@ -53,16 +57,23 @@ export function _subscribe(
     undo.push(() => options.remove(signal, handler));
   }
   if (options.os === "windows" && options.loadConsole !== undefined) {
-    options.loadConsole().then((install) => {
+    const install = (installer: _ConsoleInstaller): void => {
       if (!active) return;
-      const uninstall = install(listener, {
+      const uninstall = installer(listener, {
         writeStderr: options.writeStderr,
         holdLimitMs: options.holdLimitMs,
       });
       if (uninstall !== undefined) undo.push(uninstall);
-    }).catch((error) => {
+    };
+    const cannot = (error: unknown): void =>
       options.writeStderr(`@graceful/shutdown: console events cannot be caught: ${error}\n`);
-    });
+    try {
+      const loaded = options.loadConsole();
+      if (loaded instanceof Promise) loaded.then(install).catch(cannot);
+      else install(loaded);
+    } catch (error) {
+      cannot(error);
+    }
   }
   return () => {
     active = false;

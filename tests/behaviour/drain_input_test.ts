@@ -1,11 +1,8 @@
 // drain() in-process, with a fake runtime: bad input, LIFO order, disposal.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { ShutdownController } from "../../src/shutdown_controller.ts";
+import { drain, drainable, readiness, ShutdownController, writeReadiness } from "../../mod.ts";
 import { FakeRuntime } from "../../testing.ts";
-import { drain } from "../../src/drain.ts";
-import { drainable } from "../../src/drainable.ts";
-import { readiness, writeReadiness } from "../../src/readiness.ts";
 import { test } from "../_harness.ts";
 
 function listening(): Promise<Server> {
