@@ -50,6 +50,12 @@ export function renderMarkdown(
     `- library: ${info.library}; Node runs its npm build (tools/build_npm.mjs), ` +
       "Deno and Bun the TypeScript source",
     `- command: \`${info.command}\` (${info.seconds} s)`,
+    "- method: children are spawned by a Bun harness (bench/all.ts). Wall time around " +
+      "`Bun.spawnSync`; peak RSS from a second run under GNU time (a child spawned by Bun " +
+      "directly inherits Bun's RSS as its ru_maxrss floor). Signal instants: Node children " +
+      "print `process.hrtime.bigint()` (CLOCK_MONOTONIC), Deno and Bun children " +
+      "`performance.timeOrigin + performance.now()` (CLOCK_REALTIME within 2 µs there; Node's " +
+      "is off by ~0.5 ms); the parent reads both clocks right before `kill`.",
     "",
     "## Start-up (whole process)",
     "",
