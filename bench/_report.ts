@@ -17,6 +17,8 @@ export interface RunInfo {
   library: string;
   command: string;
   seconds: number;
+  /** 1-minute load average at the start and at the end (other work on the machine adds noise). */
+  load: [string, string];
 }
 
 /** The goals of the process benchmarks. */
@@ -45,7 +47,8 @@ export function renderMarkdown(
     "# Benchmark results",
     "",
     `- date: ${info.date}`,
-    `- machine: ${info.nproc} CPUs (nproc), ${info.cpu}, ${info.kernel}`,
+    `- machine: ${info.nproc} CPUs (nproc), ${info.cpu}, ${info.kernel}; load average ` +
+      `${info.load[0]} at the start, ${info.load[1]} at the end`,
     `- runtimes: ${startup.map((s) => s.runtime).join(", ")}; harness ${info.harness}`,
     `- library: ${info.library}; Node runs its npm build (tools/build_npm.mjs), ` +
       "Deno and Bun the TypeScript source",

@@ -138,6 +138,8 @@ async function main(): Promise<number> {
   const started = performance.now();
   const log = (text: string) =>
     process.stderr.write(`[${((performance.now() - started) / 1e3).toFixed(0)} s] ${text}\n`);
+  const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0];
+  const loadAtStart = loadAverage();
   const libDir = options.lib ?? root;
   if (!existsSync(join(libDir, "mod.ts"))) throw new Error(`no mod.ts in ${libDir}`);
 
@@ -186,6 +188,7 @@ async function main(): Promise<number> {
     library: _describeLib(libDir),
     command: `bench/all.sh ${process.argv.slice(2).join(" ")}`.trim(),
     seconds: Math.round((performance.now() - started) / 1e3),
+    load: [loadAtStart, loadAverage()],
   };
   const markdown = renderMarkdown(info, startup, signal, breakpoint);
   console.log(markdown);
