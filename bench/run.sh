@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs bench/breakpoint_bench.ts on Deno, Bun and Node 24, 22 and 26, one after
 # the other, and prints one table row per runtime (about 12 s each).
+# bench/all.sh runs these rows together with the start-up and signal-path
+# benchmarks and writes bench/RESULTS.md.
 #
 #   bench/run.sh                       all five runtimes, this checkout
 #   bench/run.sh deno node24           only those
