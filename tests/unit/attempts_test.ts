@@ -39,8 +39,9 @@ test("attempts: by default two deliveries keep waiting and the third forces", as
       assert.equal(report.attempts, 3);
       assert.deepEqual(report.openScopes, ["job"]);
       assert.deepEqual(
-        report.steps.map((step) => [step.name, step.outcome]).sort(),
-        [["first", "cut"], ["second", "cut"]],
+        report.steps.map((step) => [step.name, step.outcome, step.startMs]),
+        [["second", "cut", -1], ["first", "cut", -1]],
+        "in the order they would have run; none started",
       );
       await runtime.advance(0);
       assert.deepEqual(calls, []);

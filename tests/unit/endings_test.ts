@@ -187,11 +187,13 @@ test("exit: exit() while a hook runs cuts it, runs the rest, and reports every h
     const report = await controller.done;
     assert.equal(runningSignal?.aborted, true, "the interrupted hook's signal aborts");
     assert.deepEqual(
-      report.steps.map((step) => step.name).sort(),
-      ["running", "waiting"],
-      "the report lists every hook",
+      report.steps.map((step) => [step.name, step.outcome, step.startMs, step.durationMs]),
+      [["running", "cut", 0, 10], ["waiting", "ok", 10, 0]],
+      "the running hook is cut where exit() found it; the waiting one still runs",
     );
-    assert.equal(report.forced, report.forcedBy !== undefined, "forced comes with forcedBy");
+    assert.equal(report.forced, false, "exit() is the program's own end, not a force");
+    assert.equal(report.forcedBy, undefined);
+    assert.deepEqual(report.exit, {});
     await runtime.advance(100);
     assert.deepEqual(runtime.exits, [{ code: 4 }], "exit() asks for no second exit");
   });

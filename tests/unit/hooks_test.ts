@@ -123,16 +123,21 @@ test("hooks: a hook registered while the hooks run also runs", async () => {
 
 function closeDatabase(): void {}
 
-test("hooks: the name defaults to the function's name", async () => {
+test("hooks: the name defaults to the function's name, else to hook N", async () => {
   await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
-    controller.onShutdown(closeDatabase);
-    controller.onShutdown(() => {});
+    controller.onShutdown(closeDatabase); // hook 1
+    controller.onShutdown(() => {}, { name: "named" }); // hook 2
+    controller.onShutdown(() => {}); // hook 3
+    const anonymous = [() => {}][0]; // no name is inferred from an array element
+    controller.onShutdown(anonymous); // hook 4
     controller.request();
     await runtime.advance(0);
     const report = await controller.done;
-    assert.equal(report.steps.length, 2);
-    assert.equal(report.steps[1].name, "closeDatabase");
-    assert.equal(typeof report.steps[0].name, "string");
-    assert.notEqual(report.steps[0].name, "");
+    assert.deepEqual(report.steps.map((step) => step.name), [
+      "hook 4",
+      "hook 3",
+      "named",
+      "closeDatabase",
+    ]);
   });
 });

@@ -51,6 +51,23 @@ test("hup: terminateOnHup true calls onHup and starts the shutdown", async () =>
   );
 });
 
+test("console: a Windows SIGHUP is a console close: it stops despite terminateOnHup false", async () => {
+  let hups = 0;
+  await withController(
+    { os: "windows", terminateOnHup: false, onHup: () => void hups++ },
+    async ({ controller, runtime }) => {
+      const hold = runtime.deliver("SIGHUP");
+      assert.ok(hold instanceof Promise, "a console close is held like any console event");
+      assert.equal(hups, 0, "a close is no reload request");
+      assert.equal(controller.state, "stopping");
+      await runtime.advance(0);
+      const report = await controller.done;
+      assert.deepEqual(report.cause, { kind: "console", event: "CTRL_CLOSE" });
+      assert.deepEqual(runtime.exits, [{ code: 129 }]);
+    },
+  );
+});
+
 test("console: CTRL_LOGOFF is ignored with terminateOnLogoff false", async () => {
   await withController(
     { os: "windows", terminateOnLogoff: false },
