@@ -12,7 +12,8 @@ export interface TestOptions {
   timeoutMs?: number;
 }
 
-type Register = (name: string, fn: TestFn, options: TestOptions) => void;
+/** Whether the runner checks that a test leaves no timer, promise op or resource behind. */
+type Register = (name: string, fn: TestFn, options: TestOptions, sanitize: boolean) => void;
 
 /** Which runtime runs the tests. */
 export const runtimeName: "deno" | "bun" | "node" = "Deno" in globalThis
@@ -23,14 +24,13 @@ export const runtimeName: "deno" | "bun" | "node" = "Deno" in globalThis
 
 async function _register(): Promise<Register> {
   if (runtimeName === "deno") {
-    return (name, fn, options) =>
+    return (name, fn, options, sanitize) =>
       Deno.test({
         name,
         fn,
         ignore: Boolean(options.skip),
-        // Behaviour tests own child processes and timers across awaits.
-        sanitizeOps: false,
-        sanitizeResources: false,
+        sanitizeOps: sanitize,
+        sanitizeResources: sanitize,
       });
   }
   // A variable keeps Deno's type checker from resolving the `bun:` scheme.
@@ -48,7 +48,18 @@ async function _register(): Promise<Register> {
 
 const _registerTest = await _register();
 
-/** Declares a test for whichever runner loads this file. */
+/**
+ * Declares a test for whichever runner loads this file. On Deno the test fails
+ * if it leaves a timer, an async op or a resource behind.
+ */
 export function test(name: string, fn: TestFn, options: TestOptions = {}): void {
-  _registerTest(name, fn, options);
+  _registerTest(name, fn, options, true);
+}
+
+/**
+ * Declares a test that owns child processes: their pipes and exit statuses
+ * outlive single awaits, so Deno's leak checks stay off for it.
+ */
+export function processTest(name: string, fn: TestFn, options: TestOptions = {}): void {
+  _registerTest(name, fn, options, false);
 }

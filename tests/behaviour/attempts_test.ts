@@ -1,6 +1,6 @@
 // maxAttempts with real Ctrl-C (SIGINT) in a child of each runtime.
 import assert from "node:assert/strict";
-import { test } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 import { delay, startFixture } from "../_child.ts";
 
 test("two Ctrl-C let the protected work finish", async () => {

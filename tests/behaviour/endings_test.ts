@@ -1,6 +1,6 @@
 // However the program ends, each hook runs exactly once and the status is honest.
 import assert from "node:assert/strict";
-import { test } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 import { startFixture } from "../_child.ts";
 
 const endings: [mode: string, cause: string, code: number, stderr?: RegExp][] = [

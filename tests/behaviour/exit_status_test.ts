@@ -1,7 +1,7 @@
 // After a signal-initiated shutdown the parent sees what it would have seen
 // without the library: death by that signal.
 import assert from "node:assert/strict";
-import { test } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 import { startFixture } from "../_child.ts";
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) {

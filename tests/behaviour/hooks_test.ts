@@ -1,6 +1,6 @@
 // Shutdown hooks under real signals.
 import assert from "node:assert/strict";
-import { test } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 import { startFixture } from "../_child.ts";
 
 test("hooks run last registered first", async () => {

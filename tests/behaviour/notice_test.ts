@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { test } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 import { runtimeCommand, startFixture } from "../_child.ts";
 
 const fixture = fileURLToPath(new URL("../fixtures/notice.ts", import.meta.url));

@@ -1,6 +1,6 @@
 // Protection scopes under real signals, in a child process of each runtime.
 import assert from "node:assert/strict";
-import { runtimeName, test } from "../_harness.ts";
+import { processTest as test, runtimeName } from "../_harness.ts";
 import { startFixture } from "../_child.ts";
 
 test("a step in progress completes and the next breakpoint throws ShutdownError", async () => {

@@ -4,7 +4,7 @@
 // SWEEP_RUNS sets the number of runs per runtime (default 50).
 import assert from "node:assert/strict";
 import process from "node:process";
-import { test } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 import { type ChildEnd, delay, startFixture } from "../_child.ts";
 
 const RUNS = Number(process.env.SWEEP_RUNS ?? 50);

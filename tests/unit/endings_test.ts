@@ -2,14 +2,11 @@
 // error, an explicit exit(), and request(); and the exit code tells the truth.
 
 import assert from "node:assert/strict";
-import { ShutdownController } from "../../mod.ts";
-import { FakeRuntime } from "../../testing.ts";
 import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
 
 test("end: the end of the program runs the hooks and asks for no exit", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     let ran = 0;
     controller.onShutdown(() => void ran++, { name: "hook" });
     assert.equal(runtime.endProgram(), true, "more work was scheduled");
@@ -23,15 +20,11 @@ test("end: the end of the program runs the hooks and asks for no exit", async ()
     assert.equal(runtime.exitCode(), undefined);
     assert.equal(runtime.endProgram(), false, "the second end needs nothing more");
     assert.equal(ran, 1);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("end: Ctrl-C pressed during the end-of-program hooks still ends by that signal", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => new Promise(() => {}), { name: "slow" });
     runtime.endProgram();
     await runtime.advance(0);
@@ -46,15 +39,11 @@ test("end: Ctrl-C pressed during the end-of-program hooks still ends by that sig
     assert.equal(report.cause.kind, "end");
     assert.deepEqual(report.exit, { signal: "SIGINT" });
     assert.deepEqual(runtime.exits, [{ signal: "SIGINT" }]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("end: an error uncaught during the end-of-program hooks sets exit code 1", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => {
       runtime.throwUncaught(new Error("late on purpose"));
     }, { name: "flush" });
@@ -64,15 +53,11 @@ test("end: an error uncaught during the end-of-program hooks sets exit code 1", 
     assert.deepEqual(report.steps.map((step) => step.outcome), ["ok"]);
     assert.equal(runtime.printed.length, 1, "the error was printed as the runtime would");
     assert.equal(runtime.exitCode(), 1, "the process does not end with 0 after an uncaught error");
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("end: a failed hook at the end of the program sets exit code 1", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => {
       throw new Error("flush failed");
     }, { name: "flush" });
@@ -83,15 +68,11 @@ test("end: a failed hook at the end of the program sets exit code 1", async () =
     await runtime.advance(0);
     assert.equal(runtime.exitCode(), 1);
     assert.deepEqual(runtime.exits, []);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("error: an uncaught error runs the hooks once and exits with code 1", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     let ran = 0;
     controller.onShutdown(async () => {
       ran++;
@@ -110,15 +91,11 @@ test("error: an uncaught error runs the hooks once and exits with code 1", async
     await runtime.advance(0);
     assert.deepEqual(runtime.exits, [{ code: 1 }]);
     assert.deepEqual(report.exit, { code: 1 });
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("exit: exit(3) runs the synchronous part of the hooks and adds no exit", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const calls: string[] = [];
     controller.onShutdown(() => void calls.push("sync"), { name: "sync" });
     controller.onShutdown(async () => {
@@ -139,15 +116,11 @@ test("exit: exit(3) runs the synchronous part of the hooks and adds no exit", as
     await runtime.advance(100);
     assert.deepEqual(runtime.exits, [{ code: 3 }]);
     assert.deepEqual(calls, ["async: before await", "sync"]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("request: the cause carries the reason and the process exits with 0", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => {}, { name: "hook" });
     controller.request("maintenance");
     assert.equal(controller.requested, true);
@@ -157,15 +130,11 @@ test("request: the cause carries the reason and the process exits with 0", async
     assert.deepEqual(report.exit, { code: 0 });
     await runtime.advance(0);
     assert.deepEqual(runtime.exits, [{ code: 0 }]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("request: an Error as the reason exits with 1", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const reason = new Error("fatal");
     controller.request(reason);
     await runtime.advance(0);
@@ -173,29 +142,21 @@ test("request: an Error as the reason exits with 1", async () => {
     assert.equal(report.cause.reason, reason);
     await runtime.advance(0);
     assert.deepEqual(runtime.exits, [{ code: 1 }]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("request: a failed hook turns exit code 0 into 1", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => Promise.reject(new Error("nope")), { name: "bad" });
     controller.request("done");
     await runtime.advance(0);
     await runtime.advance(0);
     assert.deepEqual(runtime.exits, [{ code: 1 }]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("exit code: a code the program set before the signal is kept", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     runtime.setExitCode(7);
     runtime.deliver("SIGTERM");
     await runtime.advance(0);
@@ -203,15 +164,11 @@ test("exit code: a code the program set before the signal is kept", async () => 
     assert.deepEqual(report.exit, { code: 7 });
     await runtime.advance(0);
     assert.deepEqual(runtime.exits, [{ code: 7 }]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("exit: exit() while a hook runs cuts it, runs the rest, and reports every hook", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const calls: string[] = [];
     let runningSignal: AbortSignal | undefined;
     controller.onShutdown(() => void calls.push("waiting"), { name: "waiting" });
@@ -230,14 +187,14 @@ test("exit: exit() while a hook runs cuts it, runs the rest, and reports every h
     const report = await controller.done;
     assert.equal(runningSignal?.aborted, true, "the interrupted hook's signal aborts");
     assert.deepEqual(
-      report.steps.map((step) => step.name).sort(),
-      ["running", "waiting"],
-      "the report lists every hook",
+      report.steps.map((step) => [step.name, step.outcome, step.startMs, step.durationMs]),
+      [["running", "cut", 0, 10], ["waiting", "ok", 10, 0]],
+      "the running hook is cut where exit() found it; the waiting one still runs",
     );
-    assert.equal(report.forced, report.forcedBy !== undefined, "forced comes with forcedBy");
+    assert.equal(report.forced, false, "exit() is the program's own end, not a force");
+    assert.equal(report.forcedBy, undefined);
+    assert.deepEqual(report.exit, {});
     await runtime.advance(100);
     assert.deepEqual(runtime.exits, [{ code: 4 }], "exit() asks for no second exit");
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });

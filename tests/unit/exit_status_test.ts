@@ -2,17 +2,15 @@
 // report says so.
 
 import assert from "node:assert/strict";
-import { ShutdownController, type StopSignal } from "../../mod.ts";
-import { FakeRuntime } from "../../testing.ts";
+import type { StopSignal } from "../../mod.ts";
 import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
 
 const posixSignals: StopSignal[] = ["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP"];
 
 for (const signal of posixSignals) {
   test(`exit status: a ${signal} shutdown dies by ${signal}`, async () => {
-    const runtime = new FakeRuntime();
-    const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-    try {
+    await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
       controller.onShutdown(() => {}, { name: "hook" });
       runtime.deliver(signal);
       await runtime.advance(0);
@@ -22,31 +20,23 @@ for (const signal of posixSignals) {
       await runtime.advance(0);
       assert.deepEqual(runtime.exits, [{ signal }]);
       assert.deepEqual(runtime.exits, [report.exit]);
-    } finally {
-      controller[Symbol.dispose]();
-    }
+    });
   });
 }
 
 test("exit status: a SIGBREAK shutdown on windows exits 149: Windows cannot re-raise", async () => {
-  const runtime = new FakeRuntime({ os: "windows" });
-  const controller = new ShutdownController({ runtime });
-  try {
+  await withController({ os: "windows" }, async ({ controller, runtime }) => {
     runtime.deliver("SIGBREAK");
     await runtime.advance(0);
     const report = await controller.done;
     assert.deepEqual(report.exit, { code: 128 + 21 });
     await runtime.advance(0);
     assert.deepEqual(runtime.exits, [{ code: 128 + 21 }]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("exit status: a forced shutdown dies by the signal too", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const scope = controller.protect(5_000);
     runtime.deliver("SIGINT");
     runtime.deliver("SIGINT");
@@ -57,15 +47,11 @@ test("exit status: a forced shutdown dies by the signal too", async () => {
     await runtime.advance(0);
     assert.deepEqual(runtime.exits, [{ signal: "SIGINT" }]);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("exit status: the exit comes after the code awaiting done has run", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     let exitsSeenByDone = -1;
     void controller.done.then(() => exitsSeenByDone = runtime.exits.length);
     runtime.deliver("SIGTERM");
@@ -73,15 +59,11 @@ test("exit status: the exit comes after the code awaiting done has run", async (
     await runtime.advance(0);
     assert.equal(exitsSeenByDone, 0);
     assert.deepEqual(runtime.exits, [{ signal: "SIGTERM" }]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("exit status: a console event's exit in the report matches the exit asked for", async () => {
-  const runtime = new FakeRuntime({ os: "windows" });
-  const controller = new ShutdownController({ runtime });
-  try {
+  await withController({ os: "windows" }, async ({ controller, runtime }) => {
     runtime.deliverConsole("CTRL_C");
     await runtime.advance(0);
     const report = await controller.done;
@@ -89,7 +71,5 @@ test("exit status: a console event's exit in the report matches the exit asked f
     assert.equal(runtime.exits.length, 1);
     assert.deepEqual(runtime.exits, [report.exit]);
     assert.deepEqual(report.exit, { code: 130 });
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });

@@ -2,14 +2,12 @@
 // hooks added while the others run.
 
 import assert from "node:assert/strict";
-import { ShutdownController, ShutdownError } from "../../mod.ts";
-import { FakeRuntime } from "../../testing.ts";
+import { ShutdownError } from "../../mod.ts";
 import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
 
 test("hooks: run last registered first, each exactly once", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000, maxAttempts: 5 });
-  try {
+  await withController({ budgetMs: 10_000, maxAttempts: 5 }, async ({ controller, runtime }) => {
     const calls: string[] = [];
     for (const name of ["a", "b", "c"]) {
       controller.onShutdown(() => void calls.push(name), { name });
@@ -24,15 +22,11 @@ test("hooks: run last registered first, each exactly once", async () => {
     assert.deepEqual(calls, ["c", "b", "a"]);
     const report = await controller.done;
     assert.deepEqual(report.steps.map((step) => step.name), ["c", "b", "a"]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("hooks: a throwing, a rejecting and a hanging hook do not stop the others", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const calls: string[] = [];
     const thrown = new Error("sync failure");
     const rejected = new Error("async failure");
@@ -69,15 +63,11 @@ test("hooks: a throwing, a rejecting and a hanging hook do not stop the others",
     assert.equal(report.steps[1].error, thrown);
     assert.equal(report.steps[2].error, rejected);
     assert.equal(report.forced, false);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("hooks: the context signal aborts at the hook's timeout", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     let seen: { signal: AbortSignal; cause: unknown } | undefined;
     controller.onShutdown((context) => {
       seen = context;
@@ -94,15 +84,11 @@ test("hooks: the context signal aborts at the hook's timeout", async () => {
     assert.ok(seen.signal.reason instanceof ShutdownError);
     const report = await controller.done;
     assert.deepEqual(report.steps.map((step) => step.outcome), ["timed-out"]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("hooks: disposing the registration unregisters the hook", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const calls: string[] = [];
     const registration = controller.onShutdown(() => void calls.push("gone"), { name: "gone" });
     controller.onShutdown(() => void calls.push("kept"), { name: "kept" });
@@ -113,15 +99,11 @@ test("hooks: disposing the registration unregisters the hook", async () => {
     assert.deepEqual(calls, ["kept"]);
     const report = await controller.done;
     assert.deepEqual(report.steps.map((step) => step.name), ["kept"]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("hooks: a hook registered while the hooks run also runs", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const calls: string[] = [];
     controller.onShutdown(() => void calls.push("early"), { name: "early" });
     controller.onShutdown(() => {
@@ -136,27 +118,23 @@ test("hooks: a hook registered while the hooks run also runs", async () => {
       report.steps.map((step) => [step.name, step.outcome]),
       [["outer", "ok"], ["inner", "ok"], ["early", "ok"]],
     );
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 function closeDatabase(): void {}
 
-test("hooks: the name defaults to the function's name", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
-    controller.onShutdown(closeDatabase);
-    controller.onShutdown(() => {});
+test("hooks: the name defaults to the function's name, else to hook N", async () => {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
+    controller.onShutdown(closeDatabase); // hook 1
+    controller.onShutdown(() => {}, { name: "named" }); // hook 2
+    controller.onShutdown(() => {}); // hook 3
     controller.request();
     await runtime.advance(0);
     const report = await controller.done;
-    assert.equal(report.steps.length, 2);
-    assert.equal(report.steps[1].name, "closeDatabase");
-    assert.equal(typeof report.steps[0].name, "string");
-    assert.notEqual(report.steps[0].name, "");
-  } finally {
-    controller[Symbol.dispose]();
-  }
+    assert.deepEqual(report.steps.map((step) => step.name), [
+      "hook 3",
+      "named",
+      "closeDatabase",
+    ]);
+  });
 });

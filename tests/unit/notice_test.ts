@@ -2,14 +2,11 @@
 // report table after a failed shutdown.
 
 import assert from "node:assert/strict";
-import { ShutdownController } from "../../mod.ts";
-import { FakeRuntime } from "../../testing.ts";
 import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
 
-test("notice: the first SIGINT on a terminal writes one line about forcing", () => {
-  const runtime = new FakeRuntime({ terminal: true });
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+test("notice: the first SIGINT on a terminal writes one line about forcing", async () => {
+  await withController({ terminal: true, budgetMs: 10_000 }, ({ controller, runtime }) => {
     const scope = controller.protect(5_000);
     runtime.deliver("SIGINT");
     assert.equal(runtime.stderr.length, 1);
@@ -18,15 +15,11 @@ test("notice: the first SIGINT on a terminal writes one line about forcing", () 
     assert.match(line, /2 more times/);
     assert.equal(line.trimEnd().includes("\n"), false, "one line");
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("notice: without a terminal a clean shutdown writes nothing", async () => {
-  const runtime = new FakeRuntime({ terminal: false });
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ terminal: false, budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => {}, { name: "hook" });
     runtime.deliver("SIGINT");
     await runtime.advance(0);
@@ -34,35 +27,27 @@ test("notice: without a terminal a clean shutdown writes nothing", async () => {
     assert.equal(controller.state, "done");
     assert.deepEqual(runtime.exits, [{ signal: "SIGINT" }]);
     assert.deepEqual(runtime.stderr, []);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
-test("notice: a log option receives the messages instead of stderr", () => {
-  const runtime = new FakeRuntime({ terminal: true });
+test("notice: a log option receives the messages instead of stderr", async () => {
   const messages: string[] = [];
-  const controller = new ShutdownController({
-    runtime,
+  await withController({
+    terminal: true,
     budgetMs: 10_000,
     log: (message) => void messages.push(message),
-  });
-  try {
+  }, ({ controller, runtime }) => {
     const scope = controller.protect(5_000);
     runtime.deliver("SIGINT");
     assert.equal(messages.length, 1);
     assert.match(messages[0], /press Ctrl-C/);
     assert.deepEqual(runtime.stderr, []);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("notice: a failed hook is reported on stderr even without a terminal", async () => {
-  const runtime = new FakeRuntime({ terminal: false });
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ terminal: false, budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => {}, { name: "fine" });
     controller.onShutdown(() => {
       throw new Error("disk full");
@@ -74,20 +59,16 @@ test("notice: a failed hook is reported on stderr even without a terminal", asyn
     assert.match(text, /threw/);
     assert.match(text, /disk full/);
     assert.match(text, /fine/);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("notice: a failed hook is reported through log when one is given", async () => {
-  const runtime = new FakeRuntime({ terminal: false });
   const messages: string[] = [];
-  const controller = new ShutdownController({
-    runtime,
+  await withController({
+    terminal: false,
     budgetMs: 10_000,
     log: (message) => void messages.push(message),
-  });
-  try {
+  }, async ({ controller, runtime }) => {
     controller.onShutdown(() => new Promise(() => {}), { name: "stuck", timeoutMs: 100 });
     controller.request("bye");
     await runtime.advance(100);
@@ -95,15 +76,11 @@ test("notice: a failed hook is reported through log when one is given", async ()
     assert.match(text, /stuck/);
     assert.match(text, /timed-out/);
     assert.deepEqual(runtime.stderr, []);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("notice: on force, one line names the scopes and the hooks that are cut", async () => {
-  const runtime = new FakeRuntime({ terminal: true });
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ terminal: true, budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => {}, { name: "close-db" });
     controller.onShutdown(() => {}, { name: "flush" });
     const scope = controller.protect(5_000, { name: "import" });
@@ -118,7 +95,5 @@ test("notice: on force, one line names the scopes and the hooks that are cut", a
     assert.equal(typeof report.startedAt, "number");
     assert.ok(Math.abs(report.startedAt - Date.now()) < 60_000, "startedAt is wall-clock time");
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });

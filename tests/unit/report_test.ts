@@ -1,14 +1,11 @@
 // controller.done: what the ShutdownReport holds.
 
 import assert from "node:assert/strict";
-import { ShutdownController } from "../../mod.ts";
-import { FakeRuntime } from "../../testing.ts";
 import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
 
 test("report: cause, steps with timings, attempts and duration", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => {}, { name: "quick" });
     controller.onShutdown(
       () => new Promise<void>((resolve) => runtime.setTimer(resolve, 50)),
@@ -30,15 +27,11 @@ test("report: cause, steps with timings, attempts and duration", async () => {
     assert.equal(report.forcedBy, undefined);
     assert.deepEqual(report.openScopes, []);
     assert.equal(report.durationMs, 50);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("report: openScopes names the scopes still open when force came", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const closed = controller.protect(5_000, { name: "closed" });
     const db = controller.protect(5_000, { name: "db" });
     const unnamed = controller.protect(5_000);
@@ -49,19 +42,16 @@ test("report: openScopes names the scopes still open when force came", async () 
     runtime.deliver("SIGINT");
     const report = await controller.done;
     assert.equal(report.forced, true);
-    assert.deepEqual([...report.openScopes].sort(), ["db", unnamed.name].sort());
+    assert.equal(unnamed.name, "scope 1", "unnamed scopes are counted apart from named ones");
+    assert.deepEqual(report.openScopes, ["db", "scope 1"]);
     assert.equal(report.attempts, 3);
     db[Symbol.dispose]();
     unnamed[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("report: a throwing step carries its error", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const error = new TypeError("bad state");
     controller.onShutdown(() => {
       throw error;
@@ -72,7 +62,5 @@ test("report: a throwing step carries its error", async () => {
     assert.equal(report.steps.length, 1);
     assert.equal(report.steps[0].outcome, "threw");
     assert.equal(report.steps[0].error, error);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });

@@ -1,9 +1,9 @@
 // controller.run(services): shielded start-up, finalization in reverse order.
 
 import assert from "node:assert/strict";
-import { type Service, ShutdownController, ShutdownError } from "../../mod.ts";
-import { FakeRuntime } from "../../testing.ts";
+import { type Service, ShutdownError } from "../../mod.ts";
 import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -32,9 +32,7 @@ function track(promise: Promise<unknown>): { settled: boolean; error?: unknown }
 }
 
 test("run: starts in order and stops in reverse after a request", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const log: string[] = [];
     const running = track(controller.run(["a", "b", "c"].map((name) => logged(name, log))));
     await runtime.advance(1_000);
@@ -51,15 +49,11 @@ test("run: starts in order and stops in reverse after a request", async () => {
       ["b", "ok"],
       ["a", "ok"],
     ]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("run: a request during a slow start() is held, then the stops run at once", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const log: string[] = [];
     const gate = deferred();
     const running = track(controller.run([
@@ -95,15 +89,11 @@ test("run: a request during a slow start() is held, then the stops run at once",
       ["next", "ok"],
       ["slow", "ok"],
     ]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("run: a second request during the stops does not interrupt them", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000, maxAttempts: 3 });
-  try {
+  await withController({ budgetMs: 10_000, maxAttempts: 3 }, async ({ controller, runtime }) => {
     const gate = deferred();
     let stopSignal: AbortSignal | undefined;
     const running = track(controller.run({
@@ -131,15 +121,11 @@ test("run: a second request during the stops does not interrupt them", async () 
     assert.deepEqual(report.steps.map((step) => [step.name, step.outcome, step.durationMs]), [
       ["server", "ok", 200],
     ]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("run: a throwing start() stops the started services in reverse and rejects", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const log: string[] = [];
     const failure = new Error("port in use");
     const running = controller.run([
@@ -163,15 +149,11 @@ test("run: a throwing start() stops the started services in reverse and rejects"
     const report = await controller.done;
     assert.deepEqual(report.steps.map((step) => step.name), []);
     assert.deepEqual(log, ["start a", "start b", "start c", "stop b", "stop a"]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("run: resolves only after every stop has ended", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const running = track(controller.run([
       { name: "quick", stop: () => {} },
       {
@@ -185,15 +167,11 @@ test("run: resolves only after every stop has ended", async () => {
     assert.equal(running.settled, false);
     await runtime.advance(1);
     assert.equal(running.settled, true);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("run: a stop that outlives stopTimeoutMs is timed out and the rest still stop", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const log: string[] = [];
     const running = track(controller.run([
       logged("db", log),
@@ -211,15 +189,11 @@ test("run: a stop that outlives stopTimeoutMs is timed out and the rest still st
       ["stuck", "timed-out"],
       ["db", "ok"],
     ]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("run: called once shutdown is pending, it rejects with ShutdownError", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller }) => {
     const scope = controller.protect(5_000);
     controller.request();
     let started = false;
@@ -229,7 +203,5 @@ test("run: called once shutdown is pending, it rejects with ShutdownError", asyn
     );
     assert.equal(started, false);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { type Service, ShutdownController, type ShutdownControllerOptions } from "../../mod.ts";
 import { FakeRuntime } from "../../testing.ts";
 import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
 
 type ErrorClass = typeof TypeError | typeof RangeError;
 
@@ -38,28 +39,20 @@ for (const [label, options, kind, parts] of badOptions) {
       () => new ShutdownController({ runtime, ...options } as ShutdownControllerOptions),
       rejection(kind, ...parts),
     );
-    assert.equal(runtime.listenerCount, 0);
-    const controller = new ShutdownController({ runtime });
-    try {
-      assert.ok(runtime.listenerCount > 0);
-    } finally {
-      controller[Symbol.dispose]();
-    }
+    assert.equal(runtime.listenerCount, 0, "nothing was subscribed");
+    // Nor was the runtime claimed: a second controller on it would throw.
+    new ShutdownController({ runtime })[Symbol.dispose]();
   });
 }
 
 for (const budget of [-1, NaN]) {
   test(`validation: protect(${budget}) is a RangeError and registers no scope`, async () => {
-    const runtime = new FakeRuntime();
-    const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-    try {
+    await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
       assert.throws(() => controller.protect(budget), rejection(RangeError, String(budget)));
       controller.request();
       await runtime.advance(0);
       assert.equal(controller.state, "done", "no scope holds the shutdown");
-    } finally {
-      controller[Symbol.dispose]();
-    }
+    });
   });
 }
 
@@ -83,18 +76,14 @@ const badHooks: [string, HookCall, ErrorClass, string[]][] = [
 
 for (const [label, call, kind, parts] of badHooks) {
   test(`validation: ${label} is rejected and registers no hook`, async () => {
-    const runtime = new FakeRuntime();
-    const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-    try {
+    await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
       controller.onShutdown(() => {}, { name: "kept" });
       assert.throws(() => call(controller), rejection(kind, ...parts));
       controller.request();
       await runtime.advance(0);
       const report = await controller.done;
       assert.deepEqual(report.steps.map((step) => step.name), ["kept"]);
-    } finally {
-      controller[Symbol.dispose]();
-    }
+    });
   });
 }
 
@@ -105,9 +94,7 @@ const badServices: [string, unknown, string[]][] = [
 
 for (const [label, services, parts] of badServices) {
   test(`validation: ${label} is a TypeError and holds nothing`, async () => {
-    const runtime = new FakeRuntime();
-    const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-    try {
+    await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
       await assert.rejects(
         async () => await controller.run(services as Service[]),
         rejection(TypeError, ...parts),
@@ -117,16 +104,12 @@ for (const [label, services, parts] of badServices) {
       assert.equal(controller.state, "done", "no start-up hold is left");
       const report = await controller.done;
       assert.deepEqual(report.steps, []);
-    } finally {
-      controller[Symbol.dispose]();
-    }
+    });
   });
 }
 
-test("validation: an unknown signal or console event name is a TypeError naming it", () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime });
-  try {
+test("validation: an unknown signal or console event name is a TypeError naming it", async () => {
+  await withController({}, ({ controller, runtime }) => {
     assert.throws(
       () => runtime.deliver("SIGFOO" as "SIGINT"),
       (error: unknown) =>
@@ -140,7 +123,5 @@ test("validation: an unknown signal or console event name is a TypeError naming 
         error.message.includes('"CTRL_FOO"'),
     );
     assert.equal(controller.requested, false, "nothing was delivered");
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });

@@ -1,6 +1,6 @@
 // The process-wide controller in a real process: lazy, and exclusive.
 import assert from "node:assert/strict";
-import { test } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 import { startFixture } from "../_child.ts";
 
 test("importing the library changes nothing until `shutdown` is first used", async () => {

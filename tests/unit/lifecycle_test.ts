@@ -4,25 +4,26 @@ import assert from "node:assert/strict";
 import { ShutdownController, ShutdownError } from "../../mod.ts";
 import { FakeRuntime } from "../../testing.ts";
 import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
 
 test("lifecycle: a second live controller on the same runtime throws", async () => {
-  const runtime = new FakeRuntime();
-  const first = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const listeners = runtime.listenerCount;
     assert.throws(
       () => new ShutdownController({ runtime }),
-      (error: unknown) => error instanceof Error && /already listening/.test(error.message),
+      (error: unknown) =>
+        error instanceof Error &&
+        /^another ShutdownController is already listening to this fake process/.test(
+          error.message,
+        ),
     );
     assert.equal(runtime.listenerCount, listeners, "the failed one left nothing behind");
     let ran = false;
-    first.onShutdown(() => void (ran = true));
+    controller.onShutdown(() => void (ran = true));
     runtime.deliver("SIGTERM");
     await runtime.advance(0);
     assert.equal(ran, true, "the first controller still listens");
-  } finally {
-    first[Symbol.dispose]();
-  }
+  });
 });
 
 test("lifecycle: after dispose a new controller can be made", async () => {
@@ -41,12 +42,9 @@ test("lifecycle: after dispose a new controller can be made", async () => {
   }
 });
 
-test("lifecycle: dispose removes every listener", () => {
-  const runtime = new FakeRuntime();
-  assert.equal(runtime.listenerCount, 0);
-  const controller = new ShutdownController({ runtime });
-  try {
-    assert.ok(runtime.listenerCount > 0);
+test("lifecycle: dispose removes every listener", async () => {
+  await withController({}, ({ controller, runtime }) => {
+    assert.equal(runtime.listenerCount, 4, "stop, natural end, uncaught and exit");
     controller[Symbol.dispose]();
     assert.equal(runtime.listenerCount, 0);
     controller[Symbol.dispose]();
@@ -55,9 +53,7 @@ test("lifecycle: dispose removes every listener", () => {
     assert.equal(runtime.endProgram(), false);
     assert.equal(runtime.throwUncaught(new Error("x")), false);
     assert.equal(controller.requested, false);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("lifecycle: a disposed controller rejects new work", () => {
@@ -70,26 +66,20 @@ test("lifecycle: a disposed controller rejects new work", () => {
 });
 
 test("lifecycle: dispose during a shutdown clears the deadline and scope timers", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  const scope = controller.protect(5_000);
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
+    const scope = controller.protect(5_000);
     runtime.deliver("SIGTERM");
     await runtime.advance(10);
     assert.ok(runtime.pendingTimers > 0);
     controller[Symbol.dispose]();
     assert.equal(runtime.listenerCount, 0);
     assert.equal(runtime.pendingTimers, 0, "the scope's countdown timer is left behind");
-  } finally {
     scope[Symbol.dispose]();
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("lifecycle: dispose while a hook runs clears the hook's timer", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => new Promise(() => {}), { name: "hangs", timeoutMs: 1_000 });
     runtime.deliver("SIGTERM");
     await runtime.advance(10);
@@ -97,15 +87,11 @@ test("lifecycle: dispose while a hook runs clears the hook's timer", async () =>
     controller[Symbol.dispose]();
     assert.equal(runtime.listenerCount, 0);
     assert.equal(runtime.pendingTimers, 0, "the running hook's time-limit timer is left behind");
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("lifecycle: a finished shutdown leaves no listeners and no timers", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => {}, { name: "hook", timeoutMs: 1_000 });
     const scope = controller.protect(5_000);
     runtime.deliver("SIGTERM");
@@ -118,15 +104,11 @@ test("lifecycle: a finished shutdown leaves no listeners and no timers", async (
     assert.equal(runtime.pendingTimers, 0);
     const next = new ShutdownController({ runtime });
     next[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("lifecycle: the state moves running, stopping, done", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     assert.equal(controller.state, "running");
     assert.equal(controller.signal.aborted, false);
     runtime.deliver("SIGTERM");
@@ -136,24 +118,29 @@ test("lifecycle: the state moves running, stopping, done", async () => {
     assert.equal((controller.signal.reason as ShutdownError).kind, "pending");
     await runtime.advance(0);
     assert.equal(controller.state, "done");
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
-class _NoUncaughtRuntime extends FakeRuntime {
-  override onUncaught(): () => void {
-    throw new Error("no uncaught-error events here");
+/** A runtime whose first subscription to uncaught errors fails. */
+class _FlakyRuntime extends FakeRuntime {
+  failures = 1;
+  override onUncaught(listener: Parameters<FakeRuntime["onUncaught"]>[0]): () => void {
+    if (this.failures-- > 0) throw new Error("no uncaught-error events here");
+    return super.onUncaught(listener);
   }
 }
 
-test("lifecycle: a runtime that fails to subscribe leaves nothing half-installed", () => {
-  const runtime = new _NoUncaughtRuntime();
+test("lifecycle: a runtime that fails to subscribe leaves nothing half-installed", async () => {
+  const runtime = new _FlakyRuntime();
   assert.throws(() => new ShutdownController({ runtime }), /no uncaught-error events/);
   assert.equal(runtime.listenerCount, 0, "the listeners made before the failure were removed");
-  // The claim on the runtime was given back too.
-  const fake = new FakeRuntime();
-  const next = new ShutdownController({ runtime: fake });
-  next[Symbol.dispose]();
-  assert.throws(() => new ShutdownController({ runtime }), /no uncaught-error events/);
+  // The claim on the runtime was given back too: a controller can listen to it.
+  const next = new ShutdownController({ runtime, budgetMs: 10_000 });
+  try {
+    runtime.deliver("SIGTERM");
+    await runtime.advance(0);
+    assert.equal(next.state, "done");
+  } finally {
+    next[Symbol.dispose]();
+  }
 });

@@ -2,48 +2,38 @@
 // opened late looks like. Everything runs on the fake clock.
 
 import assert from "node:assert/strict";
-import { ShutdownController, ShutdownError } from "../../mod.ts";
-import { FakeRuntime } from "../../testing.ts";
+import { ShutdownError } from "../../mod.ts";
 import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
 
 function isShutdownError(kind: string): (error: unknown) => boolean {
   return (error) => error instanceof ShutdownError && error.kind === kind;
 }
 
-test("scope: breakpoint() does nothing while running", () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+test("scope: breakpoint() does nothing while running", async () => {
+  await withController({ budgetMs: 10_000 }, ({ controller }) => {
     const scope = controller.protect(1_000);
     scope.breakpoint();
     scope.breakpoint();
     assert.equal(controller.requested, false);
     assert.equal(scope.signal.aborted, false);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
-test("scope: breakpoint() throws ShutdownError (pending) once a request is pending", () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+test("scope: breakpoint() throws ShutdownError (pending) once a request is pending", async () => {
+  await withController({ budgetMs: 10_000 }, ({ controller, runtime }) => {
     const scope = controller.protect(1_000);
     runtime.deliver("SIGTERM");
     assert.throws(() => scope.breakpoint(), isShutdownError("pending"));
     // Pending is not "stop now": the signal waits for the budget.
     assert.equal(scope.signal.aborted, false);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("scope: signal aborts exactly when the budget runs out after the request", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const scope = controller.protect(1_000);
     runtime.deliver("SIGTERM"); // t = 0, the scope's start
     await runtime.advance(999);
@@ -55,15 +45,11 @@ test("scope: signal aborts exactly when the budget runs out after the request", 
     assert.equal(reason.kind, "budget");
     assert.match(reason.message, /budget/);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("scope: a scope opened before the request keeps its budget, counted from the request", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const scope = controller.protect(1_000);
     await runtime.advance(300);
     runtime.deliver("SIGTERM"); // t = 300
@@ -74,15 +60,11 @@ test("scope: a scope opened before the request keeps its budget, counted from th
     await runtime.advance(1); // t = 1300
     assert.equal(scope.signal.aborted, true);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("scope: a scope gets at least its budget from the latest breakpoint()", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const scope = controller.protect(1_000);
     await runtime.advance(400);
     scope.breakpoint(); // t = 400
@@ -93,15 +75,11 @@ test("scope: a scope gets at least its budget from the latest breakpoint()", asy
     await runtime.advance(101); // t = 1500: the budget counted from the request is spent
     assert.equal(scope.signal.aborted, true);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("scope: renew() after the request postpones the abort", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const scope = controller.protect(1_000);
     runtime.deliver("SIGTERM"); // t = 0
     await runtime.advance(600);
@@ -111,15 +89,11 @@ test("scope: renew() after the request postpones the abort", async () => {
     await runtime.advance(1); // t = 1600
     assert.equal(scope.signal.aborted, true);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("scope: remainingMs is Infinity before the request and counts down after", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     await runtime.advance(200);
     const scope = controller.protect(1_000);
     assert.equal(scope.remainingMs, Infinity);
@@ -133,15 +107,11 @@ test("scope: remainingMs is Infinity before the request and counts down after", 
     assert.equal(scope.remainingMs, 0);
     assert.equal(scope.signal.aborted, true);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("scope: nested scopes hold the process until every one is closed", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     let ran = 0;
     controller.onShutdown(() => void ran++, { name: "hook" });
     const outer = controller.protect(5_000);
@@ -158,15 +128,11 @@ test("scope: nested scopes hold the process until every one is closed", async ()
     assert.equal(ran, 1);
     assert.equal(controller.state, "done");
     assert.deepEqual(runtime.exits, [{ signal: "SIGTERM" }]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("scope: disposing the last scope starts the hooks", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     let ranAt = -1;
     controller.onShutdown(() => void (ranAt = runtime.now()), { name: "hook" });
     const scope = controller.protect(5_000);
@@ -180,15 +146,11 @@ test("scope: disposing the last scope starts the hooks", async () => {
     assert.deepEqual(report.steps.map((step) => [step.name, step.outcome, step.startMs]), [
       ["hook", "ok", 2_000],
     ]);
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("scope: a scope opened after the request starts pending", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const holder = controller.protect(5_000);
     runtime.deliver("SIGTERM");
     await runtime.advance(100);
@@ -202,15 +164,11 @@ test("scope: a scope opened after the request starts pending", async () => {
     assert.equal(late.signal.aborted, true);
     late[Symbol.dispose]();
     holder[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
-test("scope: a scope opened after a forced shutdown is aborted at once", () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, maxAttempts: 1 });
-  try {
+test("scope: a scope opened after a forced shutdown is aborted at once", async () => {
+  await withController({ maxAttempts: 1 }, ({ controller, runtime }) => {
     runtime.deliver("SIGTERM");
     assert.equal(controller.state, "done");
     const scope = controller.protect();
@@ -219,15 +177,11 @@ test("scope: a scope opened after a forced shutdown is aborted at once", () => {
     assert.throws(() => scope.breakpoint(), isShutdownError("forced"));
     assert.equal(scope.remainingMs, 0, "an aborted scope has no time left");
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 test("scope: a scope opened after the shutdown is done is aborted at once", async () => {
-  const runtime = new FakeRuntime();
-  const controller = new ShutdownController({ runtime, budgetMs: 10_000 });
-  try {
+  await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.request("finished");
     await runtime.advance(0);
     assert.equal(controller.state, "done");
@@ -236,16 +190,12 @@ test("scope: a scope opened after the shutdown is done is aborted at once", asyn
     assert.ok(scope.signal.reason instanceof ShutdownError);
     assert.throws(() => scope.breakpoint(), ShutdownError);
     scope[Symbol.dispose]();
-  } finally {
-    controller[Symbol.dispose]();
-  }
+  });
 });
 
 for (const [os, budget] of [["posix", 89_500], ["windows", 4_500]] as const) {
   test(`scope: protect() defaults to a ${budget} ms budget on ${os}`, async () => {
-    const runtime = new FakeRuntime({ os });
-    const controller = new ShutdownController({ runtime });
-    try {
+    await withController({ os }, async ({ controller, runtime }) => {
       assert.equal(controller.budgetMs, budget);
       const scope = controller.protect();
       runtime.deliver("SIGINT");
@@ -255,8 +205,6 @@ for (const [os, budget] of [["posix", 89_500], ["windows", 4_500]] as const) {
       await runtime.advance(1);
       assert.equal(scope.signal.aborted, true);
       scope[Symbol.dispose]();
-    } finally {
-      controller[Symbol.dispose]();
-    }
+    });
   });
 }
