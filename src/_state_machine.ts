@@ -182,7 +182,13 @@ export class _StateMachine {
     if (this.state === "running") {
       this.begin(cause);
       const left = this.options.maxAttempts - this.facts.attempts;
-      if (left > 0 && cause.kind !== "request") this.say(_firstNotice(cause, left), false);
+      // A macrotask later, after the first step has started: the first touch
+      // of stderr took Bun 5–13 ms, which no hook should wait for.
+      if (left > 0 && cause.kind !== "request") {
+        this.rt.setTimer(() => {
+          if (this.facts.attempts === 1) this.say(_firstNotice(cause, left), false);
+        }, 0);
+      }
     }
     if (this.facts.attempts >= this.options.maxAttempts) this.forceEnd("attempts");
   }

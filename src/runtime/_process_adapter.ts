@@ -26,6 +26,8 @@ export interface _NodeProcess {
   listenerCount(event: string): number;
   exit(code?: number): never;
   kill(pid: number, signal: string): unknown;
+  /** Seconds and nanoseconds of a monotonic clock (absent in some stubs). */
+  hrtime?: () => [number, number];
 }
 
 /** The `process` global, or undefined outside Node and Bun. */
@@ -51,9 +53,9 @@ export function _processAdapter(
     policy: _osPolicy(os),
     processWide: true,
     signals: os === "windows" ? _LIBUV_WINDOWS_SIGNALS : _POSIX_SIGNALS,
-    now: () => performance.now(),
-    setTimer: (callback, ms) => setTimeout(callback, ms),
-    clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    now: _monotonicMs(proc),
+    setTimer: _setTimer,
+    clearTimer: _clearTimer,
     addStopListener(
       signals: readonly StopSignal[],
       listener: StopEventListener,
@@ -130,6 +132,43 @@ export function _processAdapter(
       return proc.stderr.isTTY === true;
     },
   };
+}
+
+/**
+ * A monotonic clock in ms. `process.hrtime` where there is one: Node loads
+ * `perf_hooks` (a dozen modules) the first time `performance` is touched,
+ * which cost ~1 ms between a signal and the abort.
+ */
+function _monotonicMs(proc: _NodeProcess): () => number {
+  const hrtime = proc.hrtime;
+  if (typeof hrtime !== "function") return () => performance.now();
+  return () => {
+    const [seconds, nanoseconds] = hrtime();
+    return seconds * 1e3 + nanoseconds / 1e6;
+  };
+}
+
+type _Immediate = { immediate: unknown };
+const _g = globalThis as unknown as {
+  setImmediate?: (callback: () => void) => unknown;
+  clearImmediate?: (handle: unknown) => void;
+};
+
+/**
+ * A timer; a 0 ms one runs as an immediate: `setTimeout(0)` waits at least
+ * 1 ms on Node and Bun, and the shutdown takes that hop twice.
+ */
+function _setTimer(callback: () => void, ms: number): unknown {
+  if (ms <= 0 && _g.setImmediate !== undefined) return { immediate: _g.setImmediate(callback) };
+  return setTimeout(callback, ms);
+}
+
+function _clearTimer(handle: unknown): void {
+  if (handle !== null && typeof handle === "object" && "immediate" in handle) {
+    _g.clearImmediate?.((handle as _Immediate).immediate);
+  } else {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  }
 }
 
 /** What the runtime would have done with an uncaught error: print it, exit 1. */

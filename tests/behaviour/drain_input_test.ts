@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { drain, drainable, readiness, ShutdownController, writeReadiness } from "../../mod.ts";
 import { FakeRuntime } from "../../testing.ts";
-import { test } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 
 function listening(): Promise<Server> {
   const server = createServer((_req, res) => res.end("ok"));

@@ -6,9 +6,12 @@ import { test } from "../_harness.ts";
 import { withController } from "./_fake.ts";
 
 test("notice: the first SIGINT on a terminal writes one line about forcing", async () => {
-  await withController({ terminal: true, budgetMs: 10_000 }, ({ controller, runtime }) => {
+  await withController({ terminal: true, budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const scope = controller.protect(5_000);
     runtime.deliver("SIGINT");
+    // A macrotask later, so no hook waits for the terminal write.
+    assert.equal(runtime.stderr.length, 0);
+    await runtime.advance(0);
     assert.equal(runtime.stderr.length, 1);
     const line = runtime.stderr[0];
     assert.match(line, /press Ctrl-C/);
@@ -36,9 +39,10 @@ test("notice: a log option receives the messages instead of stderr", async () =>
     terminal: true,
     budgetMs: 10_000,
     log: (message) => void messages.push(message),
-  }, ({ controller, runtime }) => {
+  }, async ({ controller, runtime }) => {
     const scope = controller.protect(5_000);
     runtime.deliver("SIGINT");
+    await runtime.advance(0);
     assert.equal(messages.length, 1);
     assert.match(messages[0], /press Ctrl-C/);
     assert.deepEqual(runtime.stderr, []);
