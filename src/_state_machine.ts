@@ -186,7 +186,9 @@ export class _StateMachine {
       // of stderr took Bun 5–13 ms, which no hook should wait for.
       if (left > 0 && cause.kind !== "request") {
         this.rt.setTimer(() => {
-          if (this.facts.attempts === 1 && this.state === "stopping") this.say(_firstNotice(cause, left), false);
+          if (this.facts.attempts === 1 && this.state === "stopping") {
+            this.say(_firstNotice(cause, left), false);
+          }
         }, 0);
       }
     }
