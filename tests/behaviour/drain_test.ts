@@ -1,7 +1,7 @@
 // drain() under real signals, for every server kind the runtime has:
 // Deno.serve and node:http on Deno, Bun.serve and node:http on Bun, node:http on Node.
 import assert from "node:assert/strict";
-import { runtimeName, test } from "../_harness.ts";
+import { processTest as test, runtimeName } from "../_harness.ts";
 import { type Child, delay, startFixture } from "../_child.ts";
 import { RawConnection } from "../_raw_http.ts";
 

@@ -1,6 +1,6 @@
 // The server example of the runtime running the tests, under load, with a real SIGTERM.
 import assert from "node:assert/strict";
-import { runtimeName, test } from "../_harness.ts";
+import { processTest as test, runtimeName } from "../_harness.ts";
 import { delay, startFixture } from "../_child.ts";
 import { RawConnection } from "../_raw_http.ts";
 
