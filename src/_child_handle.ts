@@ -4,6 +4,7 @@
 
 import type {
   AdoptableChild,
+  AdoptSignal,
   BunSubprocessLike,
   DenoChildProcessLike,
   NodeChildProcessLike,
@@ -22,7 +23,7 @@ export interface _ChildHandle {
   /** Resolves once the child has exited. */
   readonly gone: Promise<void>;
   /** Sends `signal`; never throws, and sends nothing once the child has exited. */
-  send(signal: string): void;
+  send(signal: AdoptSignal): void;
   /** Removes the listeners the handle added to the child. */
   release(): void;
 }
@@ -95,7 +96,7 @@ function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
     pid: child.pid,
     exited: latch.exited,
     gone: latch.gone,
-    send(signal: string): void {
+    send(signal: AdoptSignal): void {
       if (latch.exited()) return;
       // Deno's node:child_process ignores kill() once `killed` is set (by the
       // first call), so a SIGKILL after SIGTERM would never go out: clear it.
@@ -119,7 +120,7 @@ function _bunHandle(child: BunSubprocessLike): _ChildHandle {
     pid: child.pid,
     exited: latch.exited,
     gone: latch.gone,
-    send(signal: string): void {
+    send(signal: AdoptSignal): void {
       if (latch.exited()) return;
       try {
         child.kill(signal);
@@ -138,7 +139,7 @@ function _denoHandle(child: DenoChildProcessLike): _ChildHandle {
     pid: child.pid,
     exited: latch.exited,
     gone: latch.gone,
-    send(signal: string): void {
+    send(signal: AdoptSignal): void {
       if (latch.exited()) return;
       try {
         child.kill(signal);

@@ -5,13 +5,14 @@
 
 import type { ShutdownCause, ShutdownHookContext } from "./types.ts";
 import type { _ChildHandle } from "./_child_handle.ts";
+import type { AdoptSignal } from "./child_process_like.ts";
 
 /** How to stop one child. */
 export interface _StopSettings {
   /** The step's name, for the error when the child had to be killed. */
   readonly name: string;
   /** The signal that asks it to stop. */
-  readonly signal: string;
+  readonly signal: AdoptSignal;
   /** How long it may take from the step's start before SIGKILL; undefined: until the deadline. */
   readonly timeoutMs: number | undefined;
   /** The controller's budget, which bounds the wait for a terminal's signal. */

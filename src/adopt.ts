@@ -5,7 +5,7 @@
  */
 
 import type { ShutdownController } from "./shutdown_controller.ts";
-import type { AdoptableChild } from "./child_process_like.ts";
+import type { AdoptableChild, AdoptSignal } from "./child_process_like.ts";
 import { shutdown } from "./shutdown.ts";
 import {
   _checkBoolean,
@@ -18,8 +18,7 @@ import {
 import { _childHandle, _childKind, _describeNonChild } from "./_child_handle.ts";
 import { _stopChild } from "./_stop_child.ts";
 
-/** The signals `adopt()` may send first. */
-export type AdoptSignal = "SIGTERM" | "SIGINT" | "SIGQUIT" | "SIGHUP" | "SIGKILL";
+export type { AdoptSignal };
 
 const _SIGNALS: readonly AdoptSignal[] = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL"];
 const _OPTIONS = ["controller", "name", "signal", "timeoutMs", "detached"] as const;

@@ -6,6 +6,9 @@
  * @module
  */
 
+/** The signals `adopt()` sends: the one that asks a child to stop, and SIGKILL. */
+export type AdoptSignal = "SIGTERM" | "SIGINT" | "SIGQUIT" | "SIGHUP" | "SIGKILL";
+
 /**
  * What `new Deno.Command(…).spawn()` returns, as far as `adopt()` uses it.
  *
@@ -22,7 +25,7 @@ export interface DenoChildProcessLike {
   /** Settles once the child has exited. */
   readonly status: PromiseLike<unknown>;
   /** Sends a signal. */
-  kill(signal: string): void;
+  kill(signal: AdoptSignal): void;
 }
 
 /**
@@ -45,7 +48,7 @@ export interface BunSubprocessLike {
   /** The signal that ended it once it has exited, else `null`. */
   readonly signalCode: string | null;
   /** Sends a signal. */
-  kill(signal: string): void;
+  kill(signal: AdoptSignal): void;
 }
 
 /**
@@ -70,11 +73,11 @@ export interface NodeChildProcessLike {
   /** Whether `kill()` has been called successfully. */
   killed: boolean;
   /** Sends a signal; true when it was sent. */
-  kill(signal: string): boolean;
+  kill(signal: AdoptSignal): boolean;
   /** Adds an event listener (`"exit"`). */
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: string, listener: () => void): unknown;
   /** Removes an event listener. */
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: () => void): unknown;
 }
 
 /**
