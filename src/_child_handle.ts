@@ -83,7 +83,10 @@ function _exitLatch(): { gone: Promise<void>; mark: () => void; exited: () => bo
 
 function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
   const latch = _exitLatch();
-  const onExit = (): void => latch.mark();
+  const onExit = (): void => {
+    child.removeListener("exit", onExit);
+    latch.mark();
+  };
   // No pid: it never started (spawn failed). An exit code or signal: it ended.
   // (Deno's node:child_process sets signalCode when kill() is called, so a
   // child that the program signalled itself before adopting reads as ended.)
