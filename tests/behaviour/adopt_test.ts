@@ -7,34 +7,13 @@ import { join } from "node:path";
 import process from "node:process";
 import { runtimeName, test } from "../_harness.ts";
 import { type Child, type ChildEnd, delay, startFixture } from "../_child.ts";
+import { gone, running } from "../_proc.ts";
 
 const kinds = { deno: ["deno", "node"], bun: ["bun", "node"], node: ["node"] }[runtimeName];
 const skip: string | false = process.platform === "linux"
   ? false
   : "survivors are counted through /proc (Linux)";
 const dir = skip ? "" : mkdtempSync(join(tmpdir(), "adopt-test-"));
-
-/** True while `pid` runs: a zombie has exited (only its parent has not reaped it yet). */
-function running(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return false;
-  }
-  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-  return state !== "Z" && state !== "X";
-}
-
-/** Polls until `pid` no longer runs; resolves with the ms it took, or -1 after `limitMs`. */
-async function gone(pid: number, limitMs: number): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < limitMs) {
-    if (!running(pid)) return performance.now() - start;
-    await delay(5);
-  }
-  return running(pid) ? -1 : performance.now() - start;
-}
 
 interface Outcome {
   end: ChildEnd;
