@@ -1,0 +1,155 @@
+// One view of a child process, whichever runtime made it: has it exited,
+// wait for its exit, send it a signal. Duck typing only: the library reaches
+// the child through the object the program handed in, never through globals.
+
+import type {
+  AdoptableChild,
+  AdoptSignal,
+  BunSubprocessLike,
+  DenoChildProcessLike,
+  NodeChildProcessLike,
+} from "./child_process_like.ts";
+import { _show } from "./_validate.ts";
+
+/** Which kind of child an object is. */
+export type _ChildKind = "node" | "bun" | "deno";
+
+/** A child process seen the same way on every runtime. */
+export interface _ChildHandle {
+  /** The process id, if it ever started. */
+  readonly pid: number | undefined;
+  /** True once the child is known to have exited. */
+  exited(): boolean;
+  /** Resolves once the child has exited. */
+  readonly gone: Promise<void>;
+  /** Sends `signal`; never throws, and sends nothing once the child has exited. */
+  send(signal: AdoptSignal): void;
+  /** Removes the listeners the handle added to the child. */
+  release(): void;
+}
+
+function _isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/** Tells which kind of child `value` is, reading properties only; undefined: none. */
+export function _childKind(value: unknown): _ChildKind | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const child = value as Record<string, unknown>;
+  if (typeof child.kill !== "function") return undefined;
+  // An EventEmitter with exit fields: node:child_process on any runtime.
+  if (
+    typeof child.on === "function" && typeof child.removeListener === "function" &&
+    "exitCode" in child && "signalCode" in child
+  ) {
+    return "node";
+  }
+  if (typeof child.pid !== "number") return undefined;
+  if ("exited" in child && _isThenable(child.exited)) return "bun";
+  if ("status" in child && _isThenable(child.status)) return "deno";
+  return undefined;
+}
+
+/** Describes a value that is not a child, for an error message. */
+export function _describeNonChild(value: unknown): string {
+  if (value === null || typeof value !== "object") return _show(value);
+  const name = Object.getPrototypeOf(value)?.constructor?.name;
+  const shown = _show(value);
+  const brief = shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+  return name && name !== "Object" ? `a ${name} ${brief}` : brief;
+}
+
+/** Wraps a child of a known kind, starting to watch for its exit. */
+export function _childHandle(child: AdoptableChild, kind: _ChildKind): _ChildHandle {
+  if (kind === "node") return _nodeHandle(child as NodeChildProcessLike);
+  if (kind === "bun") return _bunHandle(child as BunSubprocessLike);
+  return _denoHandle(child as DenoChildProcessLike);
+}
+
+/** The exit bookkeeping every kind shares. */
+function _exitLatch(): { gone: Promise<void>; mark: () => void; exited: () => boolean } {
+  let exited = false;
+  let resolve!: () => void;
+  const gone = new Promise<void>((r) => resolve = r);
+  return {
+    gone,
+    mark: () => {
+      exited = true;
+      resolve();
+    },
+    exited: () => exited,
+  };
+}
+
+function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
+  const latch = _exitLatch();
+  const onExit = (): void => {
+    child.removeListener("exit", onExit);
+    latch.mark();
+  };
+  // No pid: it never started (spawn failed). An exit code or signal: it ended.
+  // (Deno's node:child_process sets signalCode when kill() is called, so a
+  // child that the program signalled itself before adopting reads as ended.)
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+    latch.mark();
+  } else {
+    child.on("exit", onExit);
+  }
+  return {
+    pid: child.pid,
+    exited: latch.exited,
+    gone: latch.gone,
+    send(signal: AdoptSignal): void {
+      if (latch.exited()) return;
+      // Deno's node:child_process ignores kill() once `killed` is set (by the
+      // first call), so a SIGKILL after SIGTERM would never go out: clear it.
+      const killed = child.killed;
+      child.killed = false;
+      try {
+        if (!child.kill(signal)) child.killed = killed;
+      } catch {
+        child.killed = killed; // gone meanwhile: its exit event is on its way
+      }
+    },
+    release: () => void child.removeListener("exit", onExit),
+  };
+}
+
+function _bunHandle(child: BunSubprocessLike): _ChildHandle {
+  const latch = _exitLatch();
+  if (child.exitCode !== null || child.signalCode !== null) latch.mark();
+  Promise.resolve(child.exited).then(latch.mark, latch.mark);
+  return {
+    pid: child.pid,
+    exited: latch.exited,
+    gone: latch.gone,
+    send(signal: AdoptSignal): void {
+      if (latch.exited()) return;
+      try {
+        child.kill(signal);
+      } catch {
+        // Gone meanwhile: `exited` settles.
+      }
+    },
+    release: () => {},
+  };
+}
+
+function _denoHandle(child: DenoChildProcessLike): _ChildHandle {
+  const latch = _exitLatch();
+  Promise.resolve(child.status).then(latch.mark, latch.mark);
+  return {
+    pid: child.pid,
+    exited: latch.exited,
+    gone: latch.gone,
+    send(signal: AdoptSignal): void {
+      if (latch.exited()) return;
+      try {
+        child.kill(signal);
+      } catch {
+        // "Child process has already terminated": `status` settles.
+      }
+    },
+    release: () => {},
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Child processes that stop with their parent and never outlive it.
+ *
+ * @module
+ */
+
+import type { ShutdownController } from "./shutdown_controller.ts";
+import type { AdoptableChild, AdoptSignal } from "./child_process_like.ts";
+import { shutdown } from "./shutdown.ts";
+import {
+  _checkBoolean,
+  _checkKnownKeys,
+  _checkMs,
+  _checkOptionalString,
+  _checkOptions,
+  _show,
+} from "./_validate.ts";
+import { _childHandle, _childKind, _describeNonChild } from "./_child_handle.ts";
+import { _stopChild } from "./_stop_child.ts";
+
+export type { AdoptSignal };
+
+const _SIGNALS: readonly AdoptSignal[] = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL"];
+const _OPTIONS = ["controller", "name", "signal", "timeoutMs", "detached"] as const;
+
+/** Options for {@linkcode adopt}. */
+export interface AdoptOptions {
+  /** The controller whose shutdown stops the child. @default {shutdown} */
+  controller?: ShutdownController;
+  /** The step's name in the report. @default {"child <pid>"} */
+  name?: string;
+  /** The signal that asks the child to stop. @default {"SIGTERM"} */
+  signal?: AdoptSignal;
+  /**
+   * How long the child may take to exit, in ms from the start of its step,
+   * before it is killed with SIGKILL. Unset: until the shutdown deadline.
+   */
+  timeoutMs?: number;
+  /**
+   * Whether the child runs outside the parent's process group (spawned with
+   * `detached: true`, or through `setsid`). When false, a Ctrl-C or Ctrl-\
+   * that stopped the parent reached the child too, so the child is first given
+   * half of its time to stop on its own before it is sent `signal`.
+   * @default {false}
+   */
+  detached?: boolean;
+}
+
+/**
+ * Makes a child process a step of the shutdown (last registered first, with
+ * the hooks): at shutdown it is sent `signal`, waited for within `timeoutMs`
+ * and the deadline, then killed with SIGKILL; the step ends once it has
+ * exited. It never outlives the parent: on a forced end, an uncaught error or
+ * `exit()` it is killed before the parent ends (SIGKILL of the parent aside).
+ *
+ * @example Stop a worker process with the program
+ * ```ts
+ * import { spawn } from "node:child_process";
+ * import { adopt, shutdown } from "@graceful/shutdown";
+ *
+ * const child = spawn("sleep", ["60"], { stdio: "ignore" });
+ * adopt(child, { name: "sleeper", timeoutMs: 5_000 });
+ * shutdown.request("done");
+ * const report = await shutdown.done;
+ * console.log(report.steps); // [{ name: "sleeper", outcome: "ok", … }]
+ * ```
+ *
+ * @param child A `Deno.ChildProcess`, a Bun `Subprocess` or a `node:child_process` child.
+ * @param options The controller, name, signal, time limit and process group.
+ * @returns A disposable that unregisters the child if its step has not started.
+ * @throws {TypeError | RangeError} When `child` is not a child process or an option is invalid.
+ */
+export function adopt(child: AdoptableChild, options?: AdoptOptions): Disposable {
+  _checkOptions("adopt() options", options);
+  _checkKnownKeys("adopt() options", options, _OPTIONS);
+  const controller = _checkController(options?.controller);
+  let name = _checkOptionalString("name", options?.name);
+  const signal = _checkSignal(options?.signal);
+  const timeoutMs = options?.timeoutMs === undefined
+    ? undefined
+    : _checkMs("timeoutMs", options.timeoutMs);
+  const detached = options?.detached === undefined
+    ? false
+    : _checkBoolean("detached", options.detached);
+  const kind = _childKind(child);
+  if (kind === undefined) {
+    throw new TypeError(
+      "child must be a Deno.ChildProcess, a Bun Subprocess or a node:child_process " +
+        `ChildProcess, got ${_describeNonChild(child)}`,
+    );
+  }
+  name ??= `child ${(child as { pid?: number }).pid ?? "(not started)"}`;
+  const settings = { name, signal, timeoutMs, detached, budgetMs: controller.budgetMs };
+
+  let started = false;
+  let active = true;
+  // Registered first, watched after: a refused registration leaves no listener behind.
+  const registration = controller.onShutdown((context) => {
+    started = true;
+    return _stopChild(handle, settings, context);
+  }, { name });
+  const handle = _childHandle(child, kind);
+  // Safety net: a forced end cuts steps that have not started, and `done`
+  // resolves right before the process ends, so no child is left behind.
+  controller.done.then(() => {
+    if (active) handle.send("SIGKILL");
+  });
+  return {
+    [Symbol.dispose](): void {
+      if (!active) return;
+      active = false;
+      registration[Symbol.dispose]();
+      if (!started) handle.release();
+    },
+  };
+}
+
+function _checkController(value: unknown): ShutdownController {
+  if (value === undefined) return shutdown;
+  const candidate = value as Partial<ShutdownController> | null;
+  if (
+    typeof candidate !== "object" || candidate === null ||
+    typeof candidate.onShutdown !== "function" || !("done" in candidate)
+  ) {
+    throw new TypeError(`controller must be a ShutdownController, got ${_show(value)}`);
+  }
+  return value as ShutdownController;
+}
+
+function _checkSignal(value: unknown): AdoptSignal {
+  if (value === undefined) return "SIGTERM";
+  if (typeof value !== "string") {
+    throw new TypeError(`signal must be a signal name, got ${_show(value)}`);
+  }
+  if (!(_SIGNALS as readonly string[]).includes(value)) {
+    throw new RangeError(`signal must be one of ${_SIGNALS.join(", ")}, got ${_show(value)}`);
+  }
+  return value as AdoptSignal;
+}
