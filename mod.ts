@@ -45,6 +45,14 @@ export { shutdown } from "./src/shutdown.ts";
 export { ShutdownController } from "./src/shutdown_controller.ts";
 export type { ShutdownState } from "./src/shutdown_controller.ts";
 export { ShutdownError } from "./src/shutdown_error.ts";
+export { adopt } from "./src/adopt.ts";
+export type { AdoptOptions, AdoptSignal } from "./src/adopt.ts";
+export type {
+  AdoptableChild,
+  BunSubprocessLike,
+  DenoChildProcessLike,
+  NodeChildProcessLike,
+} from "./src/child_process_like.ts";
 export { drain } from "./src/drain.ts";
 export type { DrainHandle, DrainOptions, DrainStats } from "./src/drain.ts";
 export { drainable } from "./src/drainable.ts";

@@ -12,9 +12,7 @@
 // Whatever happens to the supervisor short of SIGKILL, no worker outlives it.
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { shutdown } from "../mod.ts";
-import { adopt } from "../src/adopt.ts";
-import type { AdoptableChild } from "../src/child_process_like.ts";
+import { adopt, type AdoptableChild, shutdown } from "../mod.ts";
 
 const [role = "supervisor", name = ""] = process.argv.slice(2);
 const say = (text: string) => console.log(text);

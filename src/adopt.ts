@@ -56,12 +56,17 @@ export interface AdoptOptions {
  * @example Stop a worker process with the program
  * ```ts
  * import { spawn } from "node:child_process";
- * import { adopt, shutdown } from "@graceful/shutdown";
+ * import { adopt, ShutdownController } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
  *
+ * // A real program leaves out `controller`: the process-wide `shutdown` is used.
+ * const runtime = new FakeRuntime();
+ * const controller = new ShutdownController({ runtime });
  * const child = spawn("sleep", ["60"], { stdio: "ignore" });
- * adopt(child, { name: "sleeper", timeoutMs: 5_000 });
- * shutdown.request("done");
- * const report = await shutdown.done;
+ * adopt(child, { controller, name: "sleeper", timeoutMs: 5_000 });
+ * controller.request("done");
+ * await runtime.advance(0);
+ * const report = await controller.done;
  * console.log(report.steps); // [{ name: "sleeper", outcome: "ok", … }]
  * ```
  *

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { runtimeName, test } from "../_harness.ts";
+import { processTest as test, runtimeName } from "../_harness.ts";
 import { type Child, type ChildEnd, delay, startFixture } from "../_child.ts";
 import { gone, running } from "../_proc.ts";
 

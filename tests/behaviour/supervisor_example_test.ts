@@ -2,7 +2,7 @@
 // are asked once only, and none outlives it.
 import assert from "node:assert/strict";
 import process from "node:process";
-import { test } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 import { type Child, startFixture } from "../_child.ts";
 import { gone, running } from "../_proc.ts";
 

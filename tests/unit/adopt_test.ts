@@ -1,10 +1,8 @@
 // adopt() against fake children and a fake runtime: bad input, the order of
 // signals, the synchronous kill at exit(), the safety net at a forced end.
 import assert from "node:assert/strict";
-import { ShutdownController } from "../../mod.ts";
+import { adopt, type AdoptableChild, ShutdownController } from "../../mod.ts";
 import { FakeRuntime } from "../../testing.ts";
-import { adopt } from "../../src/adopt.ts";
-import type { AdoptableChild } from "../../src/child_process_like.ts";
 import { test } from "../_harness.ts";
 
 /** A node:child_process child as far as adopt() sees it. */
