@@ -116,28 +116,26 @@ function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
 }
 
 function _bunHandle(child: BunSubprocessLike): _ChildHandle {
-  const latch = _exitLatch();
-  if (child.exitCode !== null || child.signalCode !== null) latch.mark();
-  Promise.resolve(child.exited).then(latch.mark, latch.mark);
-  return {
-    pid: child.pid,
-    exited: latch.exited,
-    gone: latch.gone,
-    send(signal: AdoptSignal): void {
-      if (latch.exited()) return;
-      try {
-        child.kill(signal);
-      } catch {
-        // Gone meanwhile: `exited` settles.
-      }
-    },
-    release: () => {},
-  };
+  const exitedAlready = child.exitCode !== null || child.signalCode !== null;
+  return _promiseHandle(child, child.exited, exitedAlready);
 }
 
 function _denoHandle(child: DenoChildProcessLike): _ChildHandle {
+  return _promiseHandle(child, child.status, false);
+}
+
+/**
+ * A child whose exit is a promise (Bun's `exited`, Deno's `status`) and whose
+ * `kill()` throws once it is gone (Deno) or does nothing (Bun).
+ */
+function _promiseHandle(
+  child: { readonly pid: number; kill(signal: AdoptSignal): void },
+  exit: unknown,
+  exitedAlready: boolean,
+): _ChildHandle {
   const latch = _exitLatch();
-  Promise.resolve(child.status).then(latch.mark, latch.mark);
+  if (exitedAlready) latch.mark();
+  Promise.resolve(exit).then(latch.mark, latch.mark);
   return {
     pid: child.pid,
     exited: latch.exited,
@@ -147,7 +145,7 @@ function _denoHandle(child: DenoChildProcessLike): _ChildHandle {
       try {
         child.kill(signal);
       } catch {
-        // "Child process has already terminated": `status` settles.
+        // Gone meanwhile ("Child process has already terminated"): its exit promise settles.
       }
     },
     release: () => {},

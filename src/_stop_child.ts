@@ -5,6 +5,7 @@
 
 import type { ShutdownCause, ShutdownHookContext } from "./types.ts";
 import type { _ChildHandle } from "./_child_handle.ts";
+import { _settlesWithin } from "./_settles_within.ts";
 import type { AdoptSignal } from "./child_process_like.ts";
 
 /** How to stop one child. */
@@ -35,18 +36,7 @@ export function _reachedGroup(cause: ShutdownCause): boolean {
 function _waitExit(handle: _ChildHandle, ms: number, abort: AbortSignal): Promise<boolean> {
   if (handle.exited()) return Promise.resolve(true);
   if (abort.aborted || ms <= 0) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const finish = (exited: boolean): void => {
-      clearTimeout(timer);
-      abort.removeEventListener("abort", onAbort);
-      resolve(exited);
-    };
-    const onAbort = (): void => finish(false);
-    abort.addEventListener("abort", onAbort, { once: true });
-    if (Number.isFinite(ms)) timer = setTimeout(() => finish(false), ms);
-    handle.gone.then(() => finish(true));
-  });
+  return _settlesWithin(handle.gone, ms, abort);
 }
 
 /**

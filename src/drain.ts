@@ -16,6 +16,7 @@ import {
 } from "./_validate.ts";
 import { type _DrainTarget, _newCounts, _trackerOf } from "./_drain_types.ts";
 import { _isNodeServer, _nodeTarget } from "./_drain_node.ts";
+import { _settlesWithin } from "./_settles_within.ts";
 import { _bunTarget, _denoTarget, _isBunServer, _isDenoServer } from "./_drain_fetch.ts";
 
 /** Options for {@linkcode drain}. */
@@ -141,11 +142,11 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
     await _sleep(drainDelayMs - (performance.now() - requestedAt), signal);
     phase = "draining";
     const stopped = target!.stop();
-    const left = await _settle(stopped, timeoutMs, signal);
+    const left = !(await _settlesWithin(stopped, timeoutMs, signal));
     if (left) target!.cut();
     phase = "closed";
     // When it was cut, give the server a moment to let go of its connections.
-    if (left) await _settle(stopped, 1_000, signal);
+    if (left) await _settlesWithin(stopped, 1_000, signal);
     target!.refresh?.();
     return { detail: _detail(counts) };
   }, { name });
@@ -219,22 +220,5 @@ function _sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** True when `promise` did not settle within `ms` and before `signal` aborted. */
-function _settle(promise: Promise<void>, ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = (left: boolean): void => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
-      resolve(left);
-    };
-    const onAbort = (): void => done(true);
-    if (signal.aborted) return done(true);
-    signal.addEventListener("abort", onAbort, { once: true });
-    if (Number.isFinite(ms)) timer = setTimeout(() => done(true), ms);
-    promise.then(() => done(false), () => done(false));
   });
 }

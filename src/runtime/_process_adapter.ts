@@ -119,7 +119,7 @@ export function _processAdapter(
       // On Windows a "kill" is TerminateProcess(h, 1); a program's own listener
       // would swallow the signal. Either way the honest status is 128 + n.
       if (os === "windows" || proc.listenerCount(signal) > 0) {
-        proc.exit(_statusFor(signal));
+        return proc.exit(_statusFor(signal));
       }
       proc.kill(proc.pid, signal);
       setTimeout(() => proc.exit(_statusFor(signal)), _RERAISE_FALLBACK_MS);
