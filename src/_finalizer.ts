@@ -67,6 +67,7 @@ export class _Finalizer {
       this.#current = current;
       const result = await _runStep(step.fn, {
         cause,
+        note: _noter(step),
         clock: this.#clock,
         limitMs,
         force: this.#force.signal,
@@ -86,7 +87,7 @@ export class _Finalizer {
       let outcome: StepOutcome = "ok";
       let thrown: unknown = undefined;
       try {
-        step.fn({ signal: this.#force.signal, cause });
+        step.fn({ signal: this.#force.signal, cause, note: _noter(step) });
       } catch (caught) {
         outcome = "threw";
         thrown = caught;
@@ -124,6 +125,7 @@ export class _Finalizer {
       this.#stack.remove(step);
       await _runStep(step.fn, {
         cause,
+        note: _noter(step),
         clock: this.#clock,
         limitMs: step.timeoutMs,
         force: this.#force.signal,
@@ -141,11 +143,20 @@ export class _Finalizer {
     error: unknown,
   ): void {
     const at = startMs < 0 ? -1 : startMs - this.originMs;
-    this.#reports.push(
-      outcome === "threw"
-        ? { name: step.name, outcome, startMs: at, durationMs, error }
-        : { name: step.name, outcome, startMs: at, durationMs },
-    );
+    const report: { -readonly [K in keyof StepReport]: StepReport[K] } = {
+      name: step.name,
+      outcome,
+      startMs: at,
+      durationMs,
+    };
+    if (outcome === "threw") report.error = error;
+    if (step.detail !== undefined) report.detail = step.detail;
+    this.#reports.push(report);
     step.settle();
   }
+}
+
+/** The `note()` a step's context carries: it sets the step's detail line. */
+function _noter(step: _Step): (text: string) => void {
+  return (text) => void (step.detail = String(text));
 }

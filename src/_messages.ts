@@ -39,7 +39,8 @@ export function _formatReport(report: ShutdownReport): string {
     (report.forced ? `, forced by ${report.forcedBy}` : "");
   const rows = report.steps.map((step) => {
     const start = step.startMs < 0 ? "-" : `+${Math.round(step.startMs)}`;
-    const error = step.error === undefined ? "" : `  ${_reasonText(step.error)}`;
+    const error = (step.error === undefined ? "" : `  ${_reasonText(step.error)}`) +
+      (step.detail === undefined ? "" : `  (${step.detail})`);
     return `  ${step.outcome.padEnd(9)} ${String(Math.round(step.durationMs)).padStart(6)} ms ${
       start.padStart(7)
     }  ${step.name}${error}`;

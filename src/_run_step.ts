@@ -2,7 +2,7 @@
 // when the shutdown is forced. A step that throws, rejects or hangs never
 // keeps the caller from going on to the next one.
 
-import type { ShutdownCause, StepOutcome } from "./types.ts";
+import type { ShutdownCause, ShutdownHookContext, StepOutcome } from "./types.ts";
 import { ShutdownError } from "./shutdown_error.ts";
 import { type _Clock, _setTimer, type _Timer } from "./_clock.ts";
 
@@ -15,9 +15,10 @@ export interface _StepResult {
 
 /** Runs `fn`, bounded by `limitMs` and cut short when `force` aborts. */
 export function _runStep(
-  fn: (context: { signal: AbortSignal; cause: ShutdownCause }) => unknown,
+  fn: (context: ShutdownHookContext) => unknown,
   options: {
     cause: ShutdownCause;
+    note: (text: string) => void;
     clock: _Clock;
     limitMs: number;
     force: AbortSignal;
@@ -53,7 +54,7 @@ export function _runStep(
       timer = _setTimer(clock, () => finish("timed-out"), limitMs);
     }
     try {
-      Promise.resolve(fn({ signal: abort.signal, cause: options.cause })).then(
+      Promise.resolve(fn({ signal: abort.signal, cause: options.cause, note: options.note })).then(
         () => finish("ok"),
         (error) => finish("threw", error),
       );

@@ -14,6 +14,8 @@ export interface _Step {
   /** Settles once the step has run, was cut, or was unregistered. */
   readonly settled: Promise<void>;
   settle(): void;
+  /** The step's latest `context.note()`, for the report. */
+  detail: string | undefined;
   /** @internal list links */
   _below: _Step | undefined;
   /** @internal list links */
@@ -42,6 +44,7 @@ export class _StepStack {
       timeoutMs,
       settled,
       settle,
+      detail: undefined,
       _below: this.#top,
       _above: undefined,
       _onStack: true,

@@ -138,17 +138,20 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
   let phase: DrainStats["phase"] = "serving";
   let requestedAt = -1;
   let target: _DrainTarget | undefined;
-  const registration = controller.onShutdown(async ({ signal }) => {
+  const registration = controller.onShutdown(async ({ signal, note }) => {
     await _sleep(drainDelayMs - (performance.now() - requestedAt), signal);
     phase = "draining";
-    const stopped = target!.stop();
+    const stopped = target!.stop(); // counts what is in flight now
+    const report = (): void => note(_detail(counts));
+    report();
     const left = !(await _settlesWithin(stopped, timeoutMs, signal));
+    report();
     if (left) target!.cut();
     phase = "closed";
     // When it was cut, give the server a moment to let go of its connections.
     if (left) await _settlesWithin(stopped, 1_000, signal);
     target!.refresh?.();
-    return { detail: _detail(counts) };
+    report();
   }, { name });
   const onRequested = (): void => {
     requestedAt = performance.now();
@@ -203,10 +206,12 @@ function _kindOf(server: unknown): "node" | "deno" | "bun" {
   );
 }
 
-/** The step's one-line summary, for the report once steps carry a detail. */
-function _detail(counts: { inFlight: number; served: number; cut: number; tracked: boolean }) {
+/** The step's line in the report: how many requests were in flight, served and cut. */
+function _detail(
+  counts: { inFlight: number; served: number; cut: number; tracked: boolean },
+): string {
   if (!counts.tracked) return "requests not tracked (wrap the handler with drainable())";
-  return `${counts.inFlight} in flight, ${counts.served} served, ${counts.cut} cut`;
+  return `${counts.inFlight} in flight at the stop, ${counts.served} served, ${counts.cut} cut`;
 }
 
 /** Waits `ms` (none when <= 0) unless `signal` aborts first. */

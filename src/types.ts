@@ -38,6 +38,8 @@ export interface StepReport {
   readonly durationMs: number;
   /** What it threw, for `"threw"`. */
   readonly error?: unknown;
+  /** The last line the step gave through `context.note()`, e.g. a drain's counts. */
+  readonly detail?: string;
 }
 
 /** How the process is ended once the report is out. */
@@ -76,6 +78,11 @@ export interface ShutdownHookContext {
   readonly signal: AbortSignal;
   /** What started the shutdown. */
   readonly cause: ShutdownCause;
+  /**
+   * Sets this step's `detail` line in the report (the latest call wins), so
+   * that a step that is cut still says how far it got.
+   */
+  note(text: string): void;
 }
 
 /** A function run once at shutdown. It may be async. */

@@ -67,6 +67,11 @@ for (const kind of kinds) {
       [counted.phase, counted.inFlight, counted.served, counted.cut],
       ["closed", 3, 3, 0],
     );
+    // The report's step says it too.
+    assert.ok(
+      end.lines.includes("detail 3 in flight at the stop, 3 served, 0 cut"),
+      end.lines.join("\n"),
+    );
   });
 
   test(`${kind}: idle keep-alive and never-used connections do not hold the shutdown`, async () => {
@@ -120,6 +125,8 @@ for (const kind of kinds) {
     assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
     const counted = stats(end.lines);
     assert.deepEqual([counted.inFlight, counted.cut], [1, 1]);
+    const detail = end.lines.find((line) => line.startsWith("detail "));
+    assert.match(detail ?? "", /^detail 1 in flight at the stop, \d+ served, 1 cut$/);
   });
 
   test(`${kind}: under keep-alive load, every request the server began reaches the client`, async () => {

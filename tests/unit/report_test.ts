@@ -64,3 +64,24 @@ test("report: a throwing step carries its error", async () => {
     assert.equal(report.steps[0].error, error);
   });
 });
+
+test("report: a step's note() becomes its detail, the latest one, kept when the step is cut", async () => {
+  await withController({ budgetMs: 1_000 }, async ({ controller, runtime }) => {
+    controller.onShutdown(({ note }) => note("runs after the cut: never"), { name: "plain" });
+    controller.onShutdown(({ note }) => {
+      note("0 of 3 done");
+      note("1 of 3 done");
+      return new Promise(() => {}); // hangs: the deadline cuts it
+    }, { name: "slow" });
+    controller.onShutdown(() => {}, { name: "silent" });
+    runtime.deliver("SIGTERM");
+    await runtime.advance(1_000);
+    const report = await controller.done;
+    assert.deepEqual(
+      report.steps.map((step) => [step.name, step.outcome, step.detail]),
+      [["silent", "ok", undefined], ["slow", "cut", "1 of 3 done"], ["plain", "cut", undefined]],
+    );
+    // The table on stderr shows it.
+    assert.match(runtime.stderr.join(""), /cut .* slow +\(1 of 3 done\)/);
+  });
+});
