@@ -101,14 +101,18 @@ export class _Finalizer {
     this.#force.abort(error);
   }
 
-  /** Ends the running step at once and reports it as cut. */
-  cutCurrent(error: ShutdownError): void {
+  /**
+   * The process is exiting (`exit()`) while a step runs: that step most likely
+   * called it, so it ended its own way: "ok", with a note saying so.
+   */
+  endCurrentByExit(error: ShutdownError): void {
     const current = this.#current;
     this.#current = undefined;
     this.#force.abort(error);
     if (current === undefined) return;
+    current.step.detail ??= "the process exited (exit() called) while it ran";
     const duration = this.#clock.now() - current.startMs;
-    this.#record(current.step, "cut", current.startMs, duration, undefined);
+    this.#record(current.step, "ok", current.startMs, duration, undefined);
   }
 
   /** Reports every step that never ran as cut. */

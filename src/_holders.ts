@@ -87,6 +87,16 @@ export class _Holders {
     return names;
   }
 
+  /**
+   * Lets go of everything that holds, aborting open scopes with `error`: the
+   * program ended and nothing is left to close them.
+   */
+  abandon(error: ShutdownError): void {
+    for (const scope of this.#scopes) scope._abort(error);
+    this.#holds.clear();
+    for (const scope of [...this.#scopes]) this.deleteScope(scope);
+  }
+
   /** Aborts every open scope with `error` and stops the budget timer. */
   abortAll(error: ShutdownError): void {
     this.#timer?.cancel();

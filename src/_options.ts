@@ -22,6 +22,7 @@ import {
 
 const _CONTROLLER_OPTIONS = [
   "budgetMs",
+  "hookReserveMs",
   "maxAttempts",
   "terminateOnHup",
   "terminateOnLogoff",
@@ -73,6 +74,8 @@ export function _readHookOptions(hook: unknown, options: unknown): _HookSettings
 export interface _ControllerSettings {
   /** Undefined: the OS default, known once the runtime is. */
   readonly budgetMs: number | undefined;
+  /** Undefined: a tenth of the budget. */
+  readonly hookReserveMs: number | undefined;
   readonly maxAttempts: number;
   readonly terminateOnHup: boolean;
   readonly terminateOnLogoff: boolean;
@@ -90,8 +93,20 @@ export function _readControllerOptions(options: ShutdownControllerOptions): _Con
   if (runtime !== undefined && (runtime === null || typeof runtime !== "object")) {
     throw new TypeError(`runtime must be a runtime adapter object, got ${_show(runtime)}`);
   }
+  const budgetMs = options.budgetMs === undefined
+    ? undefined
+    : _checkMs("budgetMs", options.budgetMs);
+  const hookReserveMs = options.hookReserveMs === undefined
+    ? undefined
+    : _checkMs("hookReserveMs", options.hookReserveMs);
+  if (budgetMs !== undefined && hookReserveMs !== undefined && hookReserveMs > budgetMs) {
+    throw new RangeError(
+      `hookReserveMs must be at most budgetMs (${budgetMs}), got ${hookReserveMs}`,
+    );
+  }
   return {
-    budgetMs: options.budgetMs === undefined ? undefined : _checkMs("budgetMs", options.budgetMs),
+    budgetMs,
+    hookReserveMs,
     maxAttempts: options.maxAttempts === undefined
       ? 3
       : _checkCount("maxAttempts", options.maxAttempts),

@@ -31,6 +31,10 @@ export class _StateMachine {
   state: ShutdownState = "running";
   unlisten: Unsubscribe | undefined;
   disposed = false;
+  /** Disposed before any shutdown began: there is none to finish, nor an exit to ask for. */
+  disposedFirst = false;
+  /** Called with the report before the exit (`onReport`). */
+  readonly reportListeners = new Set<(report: ShutdownReport) => unknown>();
 
   readonly abort = new AbortController();
   holders: _Holders | undefined;
@@ -60,20 +64,24 @@ export class _StateMachine {
     if (!lazy) this.listen();
   }
 
-  /** Stops listening; mid-shutdown, ends it here, leaving no timer behind and asking for no exit. */
+  /**
+   * Refuses new work from now on. Before a shutdown, stops listening at once;
+   * during one, lets it end as it would have (hooks, report, exit status) and
+   * stops listening then: a `using` block that ends mid-shutdown loses nothing.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.stopListening();
-    if (this.state !== "stopping" && this.state !== "forcing") return;
-    this.state = "forcing";
-    const error = new ShutdownError("the ShutdownController was disposed", {
-      kind: "forced",
-      cause: this.facts.cause,
-    });
-    this.abortAll(error);
-    this.steps.cutCurrent(error);
-    this.finish();
+    if (this.state === "running") {
+      this.stopListening();
+      this.disposedFirst = true;
+    }
+  }
+
+  /** Disposes, then waits for a shutdown in progress to end (`await using`). */
+  async disposeAsync(): Promise<void> {
+    this.dispose();
+    if (this.state !== "running" && this.state !== "done") await this.finished;
   }
 
   // --- listening ------------------------------------------------------------
@@ -130,8 +138,23 @@ export class _StateMachine {
     return this.state === "forcing" || this.state === "done";
   }
 
+  /** Refuses work once disposed, or once the shutdown is over: nothing could run it. */
   assertUsable(what: string): void {
     if (this.disposed) throw new Error(`${what} called on a disposed ShutdownController`);
+    if (this.state === "done") {
+      throw new Error(`${what} called after the shutdown ended; nothing would run it now`);
+    }
+  }
+
+  /** The part of the budget kept for the hooks. */
+  reserve(): number {
+    const budget = this.budget();
+    return Math.min(this.options.hookReserveMs ?? budget / 10, budget);
+  }
+
+  /** What a scope opened without a budget of its own gets. */
+  scopeBudget(): number {
+    return this.budget() - this.reserve();
   }
 
   // --- events ---------------------------------------------------------------
@@ -149,6 +172,22 @@ export class _StateMachine {
   onNaturalEnd(): boolean {
     if (this.state !== "running") return false;
     this.begin({ kind: "end" });
+    // Nothing is left to run: no open scope can close, no start-up can finish.
+    const abandoned = this.hold.names();
+    if (abandoned.length > 0) {
+      this.say(
+        `the program ended with ${abandoned.join(", ")} still open; ` +
+          "running the hooks now (nothing is left to close them)",
+        true,
+      );
+      this.hold.abandon(
+        new ShutdownError("abandoned: the program ended while it was open", {
+          kind: "forced",
+          cause: this.facts.cause,
+        }),
+      );
+      this.maybeFinalize();
+    }
     return true;
   }
 
@@ -168,7 +207,8 @@ export class _StateMachine {
     this.exiting = true;
     const error = this.forcedError();
     this.abortAll(error);
-    this.steps.cutCurrent(error);
+    // The step running now most likely called exit() itself: it ended its way.
+    this.steps.endCurrentByExit(error);
     this.steps.runNow(this.facts.cause!);
     this.finish();
   }
@@ -217,7 +257,8 @@ export class _StateMachine {
     this.deadlineTimer?.cancel();
     // Open scopes keep at least their own budget, so they push the deadline;
     // steps that start after such a scope get the pushed deadline too.
-    this.deadlineMs = Math.max(this.deadlineMs, this.hold.latestDeadline());
+    // A scope's end plus the hooks' reserve, so the hooks never get 0 ms.
+    this.deadlineMs = Math.max(this.deadlineMs, this.hold.latestDeadline() + this.reserve());
     this.deadlineTimer = _setTimer(this.rt, () => {
       if (this.state !== "stopping") return;
       if (!this.finalizing && this.hold.latestDeadline() > this.rt.now()) this.armDeadline();
@@ -272,7 +313,7 @@ export class _StateMachine {
       ownCode: runtime.exitCode(),
       failed,
       forced,
-      leaving: this.exiting || this.disposed,
+      leaving: this.exiting || this.disposedFirst,
       canReraise: runtime.policy.canReraise,
     });
     const report = this.facts.report(this.steps.reports, exit, runtime.now());
@@ -283,20 +324,53 @@ export class _StateMachine {
     if (_reportIsNoteworthy(report, this.budget() / 2)) this.say(_formatReport(report), true);
     if (forced) this.callSafely("beforeTermination", this.options.beforeTermination);
     this.resolveDone(report);
+    const shipped = this.shipReport(report);
     if (exits) {
-      // A macrotask later, so code awaiting `done` runs first; a held console
+      // A macrotask later at least, so code awaiting `done` runs first, and
+      // after `onReport` listeners (within the deadline); a held console
       // event is released only after our exit, with our status, was asked for.
-      runtime.setTimer(() => {
-        if (exit.signal !== undefined) runtime.dieBy(exit.signal);
-        else runtime.exit(exit.code!);
-        this.stopListening();
-        this.resolveFinished();
-      }, 0);
+      shipped.then(() =>
+        runtime.setTimer(() => {
+          if (exit.signal !== undefined) runtime.dieBy(exit.signal);
+          else runtime.exit(exit.code!);
+          this.stopListening();
+          this.resolveFinished();
+        }, 0)
+      );
       return;
     }
     this.resolveFinished();
-    // The process ends by itself: a failure still makes its status non-zero.
-    if (failed && !runtime.exitCode()) runtime.setExitCode(1);
+    // The process ends by itself: a failure still makes its status non-zero
+    // (not when the program called exit(): its code stands).
+    if (failed && !this.exiting && !runtime.exitCode()) runtime.setExitCode(1);
+  }
+
+  /**
+   * Runs the `onReport` listeners together and waits for them until the
+   * deadline at most; what they throw goes to stderr.
+   */
+  shipReport(report: ShutdownReport): Promise<void> {
+    if (this.reportListeners.size === 0 || this.exiting) {
+      for (const listener of this.reportListeners) {
+        this.callSafely("onReport", () => void listener(report));
+      }
+      return Promise.resolve();
+    }
+    const runtime = this.rt;
+    const shipped = Promise.all([...this.reportListeners].map(async (listener) => {
+      try {
+        await listener(report);
+      } catch (error) {
+        this.say(`onReport threw: ${error instanceof Error ? error.message : String(error)}`, true);
+      }
+    }));
+    return new Promise((resolve) => {
+      const timer = _setTimer(runtime, resolve, Math.max(0, this.deadlineMs - runtime.now()));
+      shipped.then(() => {
+        timer.cancel();
+        resolve();
+      });
+    });
   }
 
   // --- helpers ------------------------------------------------------------------

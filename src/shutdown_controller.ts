@@ -35,6 +35,7 @@ import { _readHookOptions, _readProtectOptions } from "./_options.ts";
 import type { _StartHold } from "./_holders.ts";
 import type { _Step } from "./_step_stack.ts";
 import { _StateMachine, type ShutdownState } from "./_state_machine.ts";
+import { _show } from "./_validate.ts";
 
 export type { ShutdownState };
 
@@ -64,7 +65,7 @@ let _makingLazy = false;
  * console.log(report.steps.map((step) => step.outcome)); // ["ok"]
  * ```
  */
-export class ShutdownController implements Disposable {
+export class ShutdownController implements Disposable, AsyncDisposable {
   readonly #m: _StateMachine;
 
   /**
@@ -96,7 +97,10 @@ export class ShutdownController implements Disposable {
     return this.#m.state;
   }
 
-  /** The default scope budget and shutdown deadline, in ms. */
+  /**
+   * The shutdown deadline, in ms from the first request. A scope opened
+   * without a budget gets this less `hookReserveMs` (a tenth by default).
+   */
   get budgetMs(): number {
     this.#m.activate();
     return this.#m.budget();
@@ -115,12 +119,14 @@ export class ShutdownController implements Disposable {
    * Asks for shutdown, as a signal would. The first call starts it; the
    * `maxAttempts`-th forces it. Once done the process exits with code 0, or 1
    * when a hook failed or `reason` is an `Error`, unless the program set an
-   * exit code of its own.
+   * exit code of its own. Once the shutdown has ended it does nothing, as a
+   * signal would.
    *
    * @param reason Why, for the report.
    */
   request(reason?: unknown): void {
     this.#m.activate();
+    if (this.#m.state === "done") return;
     this.#m.assertUsable("request()");
     this.#m.request({ kind: "request", reason }, undefined);
   }
@@ -130,16 +136,24 @@ export class ShutdownController implements Disposable {
    * the process, and once one is pending the scope keeps at least `budgetMs`
    * from its start or its latest `breakpoint()` / `renew()`.
    *
-   * @param budgetMs The budget; defaults to the controller's `budgetMs`.
+   * Once the shutdown is forced the scope comes already aborted; once it has
+   * ended, `protect()` throws.
+   *
+   * @param budgetMs The budget; defaults to `budgetMs - hookReserveMs`.
    * @param options The scope's name.
    * @returns The scope; close it with `using` or `[Symbol.dispose]()`.
+   * @throws {Error} When the controller is disposed or the shutdown has ended.
    */
   protect(budgetMs?: number, options?: ProtectOptions): ProtectionScope {
     const m = this.#m;
     m.activate();
     m.assertUsable("protect()");
     const read = _readProtectOptions(budgetMs, options);
-    const scope = new _Scope(m.scopeHost, read.budgetMs ?? m.budget(), read.name ?? ++m.scopeCount);
+    const scope = new _Scope(
+      m.scopeHost,
+      read.budgetMs ?? m.scopeBudget(),
+      read.name ?? ++m.scopeCount,
+    );
     if (m.ending()) {
       scope._abort(m.forcedError());
       return scope;
@@ -153,11 +167,14 @@ export class ShutdownController implements Disposable {
    * Registers a hook that runs once at shutdown, however the process ends
    * (SIGKILL aside). Hooks run last registered first, one at a time, each
    * within its `timeoutMs` and the shutdown deadline. On an explicit
-   * `exit()` only the synchronous part of each hook runs.
+   * `exit()` only the synchronous part of each hook runs. A hook registered
+   * during the shutdown runs next if the steps are still running (it is on
+   * top), and is reported cut if the shutdown is forced.
    *
-   * @param hook The function; it gets an abort signal and the cause.
+   * @param hook The function; it gets an abort signal, the cause and `note()`.
    * @param options Its name in the report and its time limit.
    * @returns A disposable that unregisters the hook if it has not run yet.
+   * @throws {Error} When the controller is disposed or the shutdown has ended.
    */
   onShutdown(hook: ShutdownHook, options?: ShutdownHookOptions): Disposable {
     const m = this.#m;
@@ -207,9 +224,62 @@ export class ShutdownController implements Disposable {
     await Promise.all(started.map((step) => step.settled));
   }
 
-  /** Stops listening and gives the runtime its default behaviour back. */
+  /**
+   * Runs `listener` with the final report after every step has ended and
+   * before the process exits, awaiting it within the deadline. This is where
+   * to ship the report: code after `await controller.done` gets only its
+   * synchronous part in before the exit. Listeners run together; what they
+   * throw goes to stderr.
+   *
+   * @example Ship the report before the process exits
+   * ```ts
+   * import { ShutdownController } from "@graceful/shutdown";
+   * import { FakeRuntime } from "@graceful/shutdown/testing";
+   *
+   * const runtime = new FakeRuntime(); // a real program uses `shutdown`
+   * const controller = new ShutdownController({ runtime });
+   * controller.onReport(async (report) => {
+   *   await Promise.resolve(); // e.g. await fetch(collector, { method: "POST", body: … })
+   *   console.log("shipped", report.cause.kind);
+   * });
+   * controller.request();
+   * await runtime.advance(0);
+   * console.log(runtime.exits); // [{ code: 0 }]: after the listener
+   * ```
+   *
+   * @param listener Gets the report; may be async.
+   * @returns A disposable that unregisters it.
+   * @throws {TypeError} When `listener` is not a function.
+   */
+  onReport(listener: (report: ShutdownReport) => unknown): Disposable {
+    const m = this.#m;
+    m.activate();
+    if (typeof listener !== "function") {
+      throw new TypeError(`listener must be a function, got ${_show(listener)}`);
+    }
+    m.assertUsable("onReport()");
+    m.reportListeners.add(listener);
+    return { [Symbol.dispose]: () => void m.reportListeners.delete(listener) };
+  }
+
+  /**
+   * Refuses new work from now on. Before a shutdown it stops listening and
+   * gives the runtime its default behaviour back; during one, the shutdown
+   * ends as it would have (hooks, report, exit status) and the listeners go
+   * then, so a `using` block that ends mid-shutdown loses nothing.
+   */
   [Symbol.dispose](): void {
     this.#m.dispose();
+  }
+
+  /**
+   * As `[Symbol.dispose]()`, then waits for a shutdown in progress to end:
+   * `await using controller = …` leaves its block only once the hooks ran.
+   *
+   * @returns Resolves once disposed and any shutdown in progress has ended.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#m.disposeAsync();
   }
 }
 

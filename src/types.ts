@@ -120,11 +120,19 @@ export type ShutdownLog = (message: string) => void;
 /** Options for `new ShutdownController()`. */
 export interface ShutdownControllerOptions {
   /**
-   * Default budget of a protection scope, and the shutdown deadline counted
-   * from the first request, in ms.
+   * The shutdown deadline counted from the first request, in ms; a protection
+   * scope opened without a budget gets this less `hookReserveMs`.
    * @default {89_500 on Unix, 4_500 on Windows}
    */
   budgetMs?: number;
+  /**
+   * The part of `budgetMs` kept for the hooks: a scope opened without a budget
+   * of its own gets `budgetMs - hookReserveMs`, so a scope that runs out its
+   * budget still leaves the hooks this long before the deadline; a scope with
+   * a longer budget pushes the deadline to its end plus this reserve.
+   * @default {a tenth of budgetMs: 8_950 on Unix, 450 on Windows}
+   */
+  hookReserveMs?: number;
   /** The Nth stop request forces the end. @default {3} */
   maxAttempts?: number;
   /** Whether SIGHUP (and console close on Node) asks the process to stop. @default {true} */

@@ -167,7 +167,7 @@ test("exit code: a code the program set before the signal is kept", async () => 
   });
 });
 
-test("exit: exit() while a hook runs cuts it, runs the rest, and reports every hook", async () => {
+test("exit: exit() while a hook runs ends it (ok, with a note), runs the rest, reports every hook", async () => {
   await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
     const calls: string[] = [];
     let runningSignal: AbortSignal | undefined;
@@ -188,9 +188,11 @@ test("exit: exit() while a hook runs cuts it, runs the rest, and reports every h
     assert.equal(runningSignal?.aborted, true, "the interrupted hook's signal aborts");
     assert.deepEqual(
       report.steps.map((step) => [step.name, step.outcome, step.startMs, step.durationMs]),
-      [["running", "cut", 0, 10], ["waiting", "ok", 10, 0]],
-      "the running hook is cut where exit() found it; the waiting one still runs",
+      [["running", "ok", 0, 10], ["waiting", "ok", 10, 0]],
+      "the running hook ends where exit() found it (most likely it called exit); the waiting one still runs",
     );
+    assert.equal(report.steps[0].detail, "the process exited (exit() called) while it ran");
+    assert.equal(runtime.exitCode(), 4, "the program's exit code stands");
     assert.equal(report.forced, false, "exit() is the program's own end, not a force");
     assert.equal(report.forcedBy, undefined);
     assert.deepEqual(report.exit, {});

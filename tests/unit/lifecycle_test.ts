@@ -65,29 +65,56 @@ test("lifecycle: a disposed controller rejects new work", () => {
   assert.throws(() => controller.onShutdown(() => {}), /disposed/);
 });
 
-test("lifecycle: dispose during a shutdown clears the deadline and scope timers", async () => {
+test("lifecycle: dispose mid-shutdown loses nothing: hooks run, the signal's exit comes, listeners go after", async () => {
   await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
-    const scope = controller.protect(5_000);
+    const ran: string[] = [];
+    controller.onShutdown(() => void ran.push("first"), { name: "first" });
+    controller.onShutdown(
+      () =>
+        new Promise<void>((resolve) => runtime.setTimer(() => resolve(void ran.push("slow")), 300)),
+      { name: "slow" },
+    );
     runtime.deliver("SIGTERM");
     await runtime.advance(10);
-    assert.ok(runtime.pendingTimers > 0);
-    controller[Symbol.dispose]();
+    controller[Symbol.dispose](); // e.g. a `using` block that ended mid-shutdown
+    assert.throws(() => controller.onShutdown(() => {}), /disposed/);
+    assert.ok(runtime.listenerCount > 0, "a second Ctrl-C can still force it");
+    await runtime.advance(300);
+    await runtime.advance(0);
+    const report = await controller.done;
+    assert.deepEqual(ran, ["slow", "first"]);
+    assert.deepEqual(report.steps.map((step) => step.outcome), ["ok", "ok"]);
+    assert.deepEqual(runtime.exits, [{ signal: "SIGTERM" }]);
     assert.equal(runtime.listenerCount, 0);
-    assert.equal(runtime.pendingTimers, 0, "the scope's countdown timer is left behind");
-    scope[Symbol.dispose]();
+    assert.equal(runtime.pendingTimers, 0);
   });
 });
 
-test("lifecycle: dispose while a hook runs clears the hook's timer", async () => {
+test("lifecycle: [Symbol.asyncDispose] waits for the shutdown in progress to end", async () => {
   await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
-    controller.onShutdown(() => new Promise(() => {}), { name: "hangs", timeoutMs: 1_000 });
+    controller.onShutdown(
+      () => new Promise<void>((resolve) => runtime.setTimer(resolve, 200)),
+      { name: "slow" },
+    );
     runtime.deliver("SIGTERM");
-    await runtime.advance(10);
-    assert.ok(runtime.pendingTimers > 0);
-    controller[Symbol.dispose]();
-    assert.equal(runtime.listenerCount, 0);
-    assert.equal(runtime.pendingTimers, 0, "the running hook's time-limit timer is left behind");
+    let disposed = false;
+    const disposing = controller[Symbol.asyncDispose]().then(() => disposed = true);
+    await runtime.advance(100);
+    assert.equal(disposed, false);
+    await runtime.advance(100);
+    await runtime.advance(0);
+    await disposing;
+    assert.equal(controller.state, "done");
+    assert.deepEqual(runtime.exits, [{ signal: "SIGTERM" }]);
   });
+});
+
+test("lifecycle: [Symbol.asyncDispose] before any shutdown stops listening at once", async () => {
+  const runtime = new FakeRuntime();
+  const controller = new ShutdownController({ runtime });
+  await controller[Symbol.asyncDispose]();
+  assert.equal(runtime.listenerCount, 0);
+  assert.equal(controller.state, "running");
 });
 
 test("lifecycle: a finished shutdown leaves no listeners and no timers", async () => {
