@@ -1,7 +1,9 @@
 // What holds a shutdown back: open protection scopes and services still
 // starting. One timer serves every scope's budget (a min-heap of expiries,
-// stale entries skipped when popped), so a request with 100 000 open scopes
-// arms one timer, not 100 000, and closing a scope is O(1).
+// stale entries skipped when popped). Scopes open at the request count from
+// it together: the heap gets one entry per distinct budget, not per scope, so
+// a request with 100 000 open scopes touches none of them; closing a scope
+// is O(1).
 
 import type { _Scope } from "./protection_scope.ts";
 import type { ShutdownError } from "./shutdown_error.ts";
@@ -18,9 +20,11 @@ export class _Holders {
   /** Scopes that may still hold: open, not yet out of budget. */
   readonly #scopes = new Set<_Scope>();
   readonly #holds = new Set<_StartHold>();
-  // The expiry heap: parallel arrays, ordered by `#at`.
+  // The expiry heap: parallel arrays, ordered by `#at`. An entry is one scope
+  // (opened after the request, or renewed), or undefined: every scope whose
+  // deadline has come, checked in one sweep.
   #at: number[] = [];
-  #who: _Scope[] = [];
+  #who: (_Scope | undefined)[] = [];
   #timer: _Timer | undefined = undefined;
   #timerAt = Infinity;
 
@@ -39,7 +43,7 @@ export class _Holders {
 
   /** Forgets a scope that closed or ran out of budget. */
   deleteScope(scope: _Scope): void {
-    this.#scopes.delete(scope);
+    if (!this.#scopes.delete(scope)) return;
     if (this.#scopes.size === 0 && this.#at.length > 0) {
       // Nothing left to expire: leave no timer behind.
       this.#timer?.cancel();
@@ -57,9 +61,22 @@ export class _Holders {
     this.#holds.delete(hold);
   }
 
-  /** Shutdown is pending: every open scope's budget starts counting at `nowMs`. */
+  /**
+   * Shutdown is pending and every open scope's budget counts from `nowMs`
+   * (the shared `countFromMs` the scopes read): one expiry per budget.
+   */
   startCountdown(nowMs: number): void {
-    for (const scope of this.#scopes) scope._startCountdown(nowMs);
+    // Reading each budget is one pass with no allocation but the set of
+    // distinct ones; opening and closing a scope stay plain set operations.
+    const budgets = new Set<number>();
+    for (const scope of this.#scopes) budgets.add(scope.budgetMs);
+    let due = false;
+    for (const budget of budgets) {
+      if (budget <= 0) due = true;
+      else this.#push(nowMs + budget, undefined);
+    }
+    if (this.#at.length > 0 && this.#at[0] < this.#timerAt) this.#arm();
+    if (due) this.#sweep(this.#clock.now());
   }
 
   /** Runs `scope`'s expiry at its `deadlineMs` (called again after each renew). */
@@ -113,16 +130,28 @@ export class _Holders {
 
   #fire(): void {
     const now = this.#clock.now();
+    let sweep = false;
     while (this.#at.length > 0 && this.#at[0] <= now) {
       const at = this.#at[0];
       const scope = this.#pop();
+      if (scope === undefined) sweep = true;
       // Stale entries: closed, renewed since, or already out.
-      if (this.#scopes.has(scope) && scope.holding && scope.deadlineMs === at) scope._expire();
+      else if (this.#scopes.has(scope) && scope.holding && scope.deadlineMs === at) {
+        scope._expire();
+      }
     }
+    if (sweep) this.#sweep(now);
     if (this.#timerAt !== -Infinity) this.#arm();
   }
 
-  #push(at: number, scope: _Scope): void {
+  /** Expires every scope whose deadline has come. */
+  #sweep(now: number): void {
+    for (const scope of this.#scopes) {
+      if (scope.holding && scope.deadlineMs <= now) scope._expire();
+    }
+  }
+
+  #push(at: number, scope: _Scope | undefined): void {
     const heapAt = this.#at, heapWho = this.#who;
     let i = heapAt.length;
     heapAt.push(at);
@@ -138,7 +167,7 @@ export class _Holders {
     heapWho[i] = scope;
   }
 
-  #pop(): _Scope {
+  #pop(): _Scope | undefined {
     const heapAt = this.#at, heapWho = this.#who;
     const top = heapWho[0];
     const lastAt = heapAt.pop()!, lastWho = heapWho.pop()!;

@@ -248,6 +248,7 @@ export class _StateMachine {
       new ShutdownError(`shutdown requested (${_describeCause(cause)})`, { cause }),
     );
     this.scopeHost.shared.pending = true;
+    this.scopeHost.shared.countFromMs = this.facts.startedMs;
     this.hold.startCountdown(this.facts.startedMs);
     this.armDeadline();
     this.maybeFinalize();
@@ -376,7 +377,7 @@ export class _StateMachine {
   // --- helpers ------------------------------------------------------------------
 
   readonly scopeHost = {
-    shared: { pending: false },
+    shared: { pending: false, countFromMs: Number.NaN },
     now: (): number => this.rt.now(),
     schedule: (scope: _Scope): void => this.hold.schedule(scope),
     pendingError: (): ShutdownError => this.pendingError(),

@@ -52,10 +52,20 @@ export interface ProtectionScope extends Disposable {
   [Symbol.dispose](): void;
 }
 
+/** What every scope of one controller reads. */
+export interface _ScopeShared {
+  pending: boolean;
+  countFromMs: number;
+}
+
 /** What a scope needs from its controller. Kept narrow so there is no import cycle. */
 export interface _ScopeHost {
-  /** Shared with every scope: read on each breakpoint, so it is a plain field. */
-  readonly shared: { pending: boolean };
+  /**
+   * Shared with every scope: `pending` is read on each breakpoint, so it is a
+   * plain field; `countFromMs` is when the budgets started counting (NaN
+   * before the request), so the request touches no scope one by one.
+   */
+  readonly shared: _ScopeShared;
   now(): number;
   /** Expires the scope at its `deadlineMs` (one timer for all scopes). */
   schedule(scope: _Scope): void;
@@ -77,12 +87,12 @@ export interface _ScopeHost {
 export class _Scope implements ProtectionScope {
   readonly #label: string | number;
   readonly #host: _ScopeHost;
-  readonly #shared: { pending: boolean };
+  readonly #shared: _ScopeShared;
   readonly #budgetMs: number;
   #abort: AbortController | undefined = undefined;
   #reason: ShutdownError | undefined = undefined;
-  #markMs = 0;
-  #counting = false;
+  /** Its own count start (opened after the request, or renewed); NaN: the request's. */
+  #markMs = Number.NaN;
   #closed = false;
 
   /** `label` is the name given to `protect()`, or the scope's number. */
@@ -108,6 +118,11 @@ export class _Scope implements ProtectionScope {
     return this.#abort.signal;
   }
 
+  /** The budget, in ms. */
+  get budgetMs(): number {
+    return this.#budgetMs;
+  }
+
   get remainingMs(): number {
     if (!this.#counting) return this.#reason === undefined ? Infinity : 0;
     if (this.#reason !== undefined) return 0;
@@ -116,7 +131,14 @@ export class _Scope implements ProtectionScope {
 
   /** When the budget runs out, on the controller's clock; Infinity before it counts. */
   get deadlineMs(): number {
-    return this.#counting ? this.#markMs + this.#budgetMs : Infinity;
+    if (!Number.isNaN(this.#markMs)) return this.#markMs + this.#budgetMs;
+    const from = this.#shared.countFromMs;
+    return Number.isNaN(from) ? Infinity : from + this.#budgetMs;
+  }
+
+  /** True once its budget counts. */
+  get #counting(): boolean {
+    return !Number.isNaN(this.#markMs) || !Number.isNaN(this.#shared.countFromMs);
   }
 
   /** True while the scope holds the process. */
@@ -134,10 +156,9 @@ export class _Scope implements ProtectionScope {
     this.#host.schedule(this);
   }
 
-  /** Shutdown is pending: the budget counts down from `nowMs`. */
+  /** Opened while shutdown is pending: its budget counts from `nowMs`, its start. */
   _startCountdown(nowMs: number): void {
-    if (this.#counting || !this.holding) return;
-    this.#counting = true;
+    if (!Number.isNaN(this.#markMs) || !this.holding) return;
     this.#markMs = nowMs;
     this.#host.schedule(this);
   }
