@@ -19,6 +19,7 @@ import { _causeOf, _isHangup, _isLogoff } from "./_signals.ts";
 import { _MAX_TIMER_MS } from "./_os_policy.ts";
 import { _setTimer, type _Timer } from "./_clock.ts";
 import { _ShutdownFacts } from "./_shutdown_facts.ts";
+import { _warmUp } from "./_warm_up.ts";
 
 /** The states of a controller, in the only order it moves through them. */
 export type ShutdownState = "running" | "stopping" | "forcing" | "done";
@@ -46,6 +47,8 @@ export class _StateMachine {
   deadlineMs = Infinity;
   deadlineTimer: _Timer | undefined;
   finalizing = false;
+  /** The idle warm-up, until it ran (see `_warm_up.ts`). */
+  warmUpTimer: unknown;
   /** The process is exiting on its own (`exit()`): ask for no second exit. */
   exiting = false;
 
@@ -108,6 +111,11 @@ export class _StateMachine {
       uncaught: (error) => this.onUncaught(error),
       exit: () => this.onExit(),
       holdLimitMs,
+    });
+    // Compile the shutdown path while idle; never keeps the process alive.
+    this.warmUpTimer = runtime.whenIdle?.(() => {
+      this.warmUpTimer = undefined;
+      if (this.state === "running") _warmUp(runtime);
     });
   }
 
@@ -236,6 +244,7 @@ export class _StateMachine {
   }
 
   mark(cause: ShutdownCause): void {
+    if (this.warmUpTimer !== undefined) this.rt.clearTimer(this.warmUpTimer);
     this.facts.start(cause, this.steps.originMs = this.rt.now());
   }
 
@@ -251,7 +260,7 @@ export class _StateMachine {
     this.scopeHost.shared.countFromMs = this.facts.startedMs;
     this.hold.startCountdown(this.facts.startedMs);
     this.armDeadline();
-    this.maybeFinalize();
+    this.maybeFinalize(true);
   }
 
   armDeadline(): void {
@@ -267,11 +276,17 @@ export class _StateMachine {
     }, this.deadlineMs - this.rt.now());
   }
 
-  maybeFinalize(): void {
+  /**
+   * Starts the steps once nothing holds. `now`: nothing held at the request,
+   * so a microtask later is enough (a timer costs Deno ~2 ms after a signal);
+   * after a scope closed, a macrotask later, so code that just left its scope
+   * can finish unwinding.
+   */
+  maybeFinalize(now = false): void {
     if (this.state !== "stopping" || this.finalizing || !this.hold.empty) return;
     this.finalizing = true;
-    // A macrotask later, so code that just left its scope can finish unwinding.
-    this.rt.setTimer(() => this.finalize(), 0);
+    if (now) void Promise.resolve().then(() => this.finalize());
+    else this.rt.setTimer(() => this.finalize(), 0);
   }
 
   /** Runs the steps, last registered first, while stopping; then → done. */
@@ -331,12 +346,12 @@ export class _StateMachine {
       // after `onReport` listeners (within the deadline); a held console
       // event is released only after our exit, with our status, was asked for.
       shipped.then(() =>
-        runtime.setTimer(() => {
+        _afterAwaiters(() => {
           if (exit.signal !== undefined) runtime.dieBy(exit.signal);
           else runtime.exit(exit.code!);
           this.stopListening();
           this.resolveFinished();
-        }, 0)
+        })
       );
       return;
     }
@@ -424,4 +439,18 @@ export class _StateMachine {
       always,
     );
   }
+}
+
+/**
+ * How many promise turns code awaiting `done` gets before the exit: enough
+ * for `await controller.done` and a few wrapping async functions to run their
+ * synchronous part (async work belongs in `onReport`). Turns, not a timer: a
+ * timer costs Deno ~2 ms after a signal.
+ */
+const _AWAITER_TURNS = 8;
+
+function _afterAwaiters(fn: () => void): void {
+  let turn: Promise<void> = Promise.resolve();
+  for (let i = 0; i < _AWAITER_TURNS; i++) turn = turn.then();
+  turn.then(fn);
 }

@@ -113,6 +113,12 @@ export interface RuntimeAdapter {
   /** Cancels a timer made by `setTimer`; a spent or unknown handle is ignored. */
   clearTimer(handle: unknown): void;
   /**
+   * Optional: calls `callback` once the process is idle, without keeping it
+   * alive (an unref'd timer). The core uses it to prepare the shutdown path
+   * while nothing else runs; returns a handle for `clearTimer`.
+   */
+  whenIdle?(callback: () => void): unknown;
+  /**
    * Listens for the given stop signals, and on Windows for console events.
    * `holdLimitMs` caps how long a console close, logoff or shutdown is held
    * open for the listener's promise.

@@ -56,6 +56,11 @@ export function _processAdapter(
     now: _monotonicMs(proc),
     setTimer: _setTimer,
     clearTimer: _clearTimer,
+    whenIdle(callback: () => void): unknown {
+      const timer = setTimeout(callback, 0) as { unref?: () => void };
+      timer.unref?.();
+      return timer;
+    },
     addStopListener(
       signals: readonly StopSignal[],
       listener: StopEventListener,

@@ -59,6 +59,11 @@ export function denoRuntime(): RuntimeAdapter {
     now: () => performance.now(),
     setTimer: (callback, ms) => setTimeout(callback, ms),
     clearTimer: (handle) => clearTimeout(handle as number),
+    whenIdle(callback: () => void): unknown {
+      const id = setTimeout(callback, 0);
+      Deno.unrefTimer(id);
+      return id;
+    },
     addStopListener(
       signals: readonly StopSignal[],
       listener: StopEventListener,
