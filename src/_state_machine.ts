@@ -10,16 +10,16 @@ import { ShutdownError } from "./shutdown_error.ts";
 import { _describeCause, _firstNotice, _forceNotice, _formatReport, _say } from "./_messages.ts";
 import { _reportIsNoteworthy } from "./_messages.ts";
 import { _decideExit } from "./_exit_status.ts";
-import type { _ControllerSettings } from "./_options.ts";
+import { type _ControllerSettings, _readControllerOptions } from "./_options.ts";
 import { _listen } from "./_listening.ts";
 import { _Holders } from "./_holders.ts";
 import { _Finalizer } from "./_finalizer.ts";
 import { _defaultRuntime } from "./_default_runtime.ts";
 import { _causeOf, _isHangup, _isLogoff } from "./_signals.ts";
 import { _MAX_TIMER_MS } from "./_os_policy.ts";
-import { _setTimer, type _Timer } from "./_clock.ts";
+import { type _Clock, _setTimer, type _Timer } from "./_clock.ts";
+import { _osPolicy } from "./_os_policy.ts";
 import { _ShutdownFacts } from "./_shutdown_facts.ts";
-import { _warmUp } from "./_warm_up.ts";
 
 /** The states of a controller, in the only order it moves through them. */
 export type ShutdownState = "running" | "stopping" | "forcing" | "done";
@@ -47,7 +47,7 @@ export class _StateMachine {
   deadlineMs = Infinity;
   deadlineTimer: _Timer | undefined;
   finalizing = false;
-  /** The idle warm-up, until it ran (see `_warm_up.ts`). */
+  /** The idle rehearsal, until it ran (see `_rehearse`). */
   warmUpTimer: unknown;
   /** The process is exiting on its own (`exit()`): ask for no second exit. */
   exiting = false;
@@ -115,7 +115,7 @@ export class _StateMachine {
     // Compile the shutdown path while idle; never keeps the process alive.
     this.warmUpTimer = runtime.whenIdle?.(() => {
       this.warmUpTimer = undefined;
-      if (this.state === "running") _warmUp(runtime);
+      if (this.state === "running") _rehearse(runtime);
     });
   }
 
@@ -453,4 +453,42 @@ function _afterAwaiters(fn: () => void): void {
   let turn: Promise<void> = Promise.resolve();
   for (let i = 0; i < _AWAITER_TURNS; i++) turn = turn.then();
   turn.then(fn);
+}
+
+/**
+ * Runs one whole shutdown (a SIGTERM, one hook, the report, the exit) on a
+ * scratch machine whose runtime acts on nothing, while the process is idle:
+ * the first real signal then finds the path compiled. Cold, the code between
+ * a signal and the abort took Node ~0.4 ms and the first hook ~1.5 ms more.
+ */
+function _rehearse(clock: _Clock): void {
+  const none = (): void => {};
+  const runtime: RuntimeAdapter = {
+    name: "rehearsal",
+    os: "posix",
+    policy: _osPolicy("posix"),
+    processWide: false,
+    signals: [],
+    now: () => clock.now(),
+    setTimer: () => undefined,
+    clearTimer: none,
+    addStopListener: () => none,
+    onNaturalEnd: () => none,
+    onUncaught: () => none,
+    onExit: () => none,
+    exitCode: () => undefined,
+    setExitCode: none,
+    exit: none,
+    dieBy: none,
+    printUncaught: none,
+    writeStderr: none,
+    stderrIsTerminal: () => false,
+  };
+  const machine = new _StateMachine(
+    { ..._readControllerOptions({}), runtime, log: none },
+    true,
+  );
+  machine.abort.signal.addEventListener("abort", none, { once: true });
+  machine.steps.push("rehearsal", none, Infinity);
+  void machine.onStopEvent({ kind: "signal", signal: "SIGTERM" });
 }
