@@ -91,8 +91,11 @@ const _draining = new WeakSet<object>();
  * ```ts
  * import { createServer } from "node:http";
  * import { drain, ShutdownController } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
  *
- * using controller = new ShutdownController();
+ * // A real program leaves out `controller` (the process-wide `shutdown`);
+ * // here a fake runtime records the exit instead of ending the process.
+ * const controller = new ShutdownController({ runtime: new FakeRuntime() });
  * const server = createServer((_req, res) => res.end("hello"));
  * server.listen(0, "127.0.0.1");
  * const drained = drain(server, { controller, drainDelayMs: 0, timeoutMs: 5_000 });
