@@ -286,11 +286,19 @@ export class _StateMachine {
     if (exits) {
       // A macrotask later, so code awaiting `done` runs first; a held console
       // event is released only after our exit, with our status, was asked for.
+      // Buffered output is flushed first, within the deadline (not when forced).
+      const left = (): number =>
+        forced ? 0 : Math.min(Math.max(0, this.deadlineMs - runtime.now()), _MAX_TIMER_MS);
       runtime.setTimer(() => {
-        if (exit.signal !== undefined) runtime.dieBy(exit.signal);
-        else runtime.exit(exit.code!);
-        this.stopListening();
-        this.resolveFinished();
+        const end = (): void => {
+          if (exit.signal !== undefined) runtime.dieBy(exit.signal, { withinMs: left() });
+          else runtime.exit(exit.code!);
+          this.stopListening();
+          this.resolveFinished();
+        };
+        const flushed = runtime.flush?.(exit, left());
+        if (flushed === undefined) end();
+        else void flushed.then(end);
       }, 0);
       return;
     }
