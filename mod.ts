@@ -77,8 +77,10 @@ export type {
 } from "./src/types.ts";
 export type {
   ConsoleEvent,
+  DieOptions,
   OsFamily,
   OsPolicy,
+  ProcessEnd,
   RuntimeAdapter,
   StopEvent,
   StopEventListener,

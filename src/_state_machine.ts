@@ -345,12 +345,20 @@ export class _StateMachine {
       // A macrotask later at least, so code awaiting `done` runs first, and
       // after `onReport` listeners (within the deadline); a held console
       // event is released only after our exit, with our status, was asked for.
+      // Buffered output is flushed first, within the deadline (not when forced).
+      const left = (): number =>
+        forced ? 0 : Math.min(Math.max(0, this.deadlineMs - runtime.now()), _MAX_TIMER_MS);
       shipped.then(() =>
         _afterAwaiters(() => {
-          if (exit.signal !== undefined) runtime.dieBy(exit.signal);
-          else runtime.exit(exit.code!);
-          this.stopListening();
-          this.resolveFinished();
+          const end = (): void => {
+            if (exit.signal !== undefined) runtime.dieBy(exit.signal, { withinMs: left() });
+            else runtime.exit(exit.code!);
+            this.stopListening();
+            this.resolveFinished();
+          };
+          const flushed = runtime.flush?.(exit, left());
+          if (flushed === undefined) end();
+          else void flushed.then(end);
         })
       );
       return;

@@ -74,6 +74,24 @@ export interface StopListenerOptions {
   holdLimitMs?: number;
 }
 
+/** Options for {@linkcode RuntimeAdapter.dieBy}. */
+export interface DieOptions {
+  /**
+   * How long, in ms, another listener of the signal (the program's own, or
+   * another library's) may keep the process going before it ends with
+   * `128 + n`: the rest of the shutdown's deadline. Default 0: at once.
+   */
+  withinMs?: number;
+}
+
+/** The end a shutdown asks for: a code to exit with, or a signal to die by. */
+export interface ProcessEnd {
+  /** The exit code, when the process exits with a code. */
+  readonly code?: number;
+  /** The signal the process dies by. */
+  readonly signal?: StopSignal;
+}
+
 /** Undoes a subscription. */
 export type Unsubscribe = () => void;
 
@@ -151,9 +169,18 @@ export interface RuntimeAdapter {
    * Ends the process the way `signal` would have without the library: the
    * caller has removed its own listeners; the adapter re-raises the signal, or
    * exits with `128 + n` where that is impossible or another listener would
-   * swallow it.
+   * swallow it. When another listener of the signal is left, that listener
+   * may end the process within `withinMs` (its status is then 128 + n unless
+   * it exits itself); the adapter ends it at that limit.
    */
-  dieBy(signal: StopSignal): void;
+  dieBy(signal: StopSignal, options?: DieOptions): void;
+  /**
+   * Writes out what standard output and error still buffer, before `end`
+   * (the exit or the re-raise that follows) would drop it; resolves when done
+   * or after `withinMs`. Optional: an adapter whose writes are synchronous
+   * has nothing to flush.
+   */
+  flush?(end: ProcessEnd, withinMs: number): Promise<void>;
   /** Prints an uncaught error the way the runtime would have. */
   printUncaught(error: unknown): void;
   /** Writes text to standard error. */

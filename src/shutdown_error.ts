@@ -5,6 +5,10 @@
  * @module
  */
 
+// A mark every copy of the library puts on its errors, so that two copies
+// loaded in one process recognise each other's.
+const _BRAND = Symbol.for("@graceful/shutdown/ShutdownError");
+
 /** Why a {@linkcode ShutdownError} was raised. */
 export type ShutdownErrorKind = "pending" | "budget" | "forced";
 
@@ -52,4 +56,20 @@ export class ShutdownError extends Error {
     this.name = "ShutdownError";
     this.kind = options.kind ?? "pending";
   }
+
+  /**
+   * True for a `ShutdownError` made by any copy of the library loaded in
+   * this process (two versions may be installed side by side); a subclass
+   * keeps the usual prototype check.
+   *
+   * @param value What to test.
+   * @returns Whether `value` is a shutdown error.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ShutdownError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null &&
+      (value as { [_BRAND]?: unknown })[_BRAND] === true;
+  }
 }
+
+Object.defineProperty(ShutdownError.prototype, _BRAND, { value: true });

@@ -3,7 +3,9 @@
 // reach them, so they share this file.
 
 import type {
+  DieOptions,
   OsFamily,
+  ProcessEnd,
   RuntimeAdapter,
   StopEventListener,
   StopListenerOptions,
@@ -11,17 +13,24 @@ import type {
   UncaughtKind,
   Unsubscribe,
 } from "../runtime_adapter.ts";
-import { _LIBUV_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "../_signals.ts";
+import { _LIBUV_WINDOWS_SIGNALS, _POSIX_SIGNALS } from "../_signals.ts";
 import { _osPolicy } from "../_os_policy.ts";
-import { type _ConsoleInstaller, _RERAISE_FALLBACK_MS, _subscribe } from "./_shared.ts";
+import { type _ConsoleInstaller, _subscribe } from "./_shared.ts";
+import { _dieBy, _flush, type _StdStream } from "./_process_exit.ts";
 
 /** The part of Node's `process` the adapter uses; declared here so no @types/node is needed. */
 export interface _NodeProcess {
   readonly platform: string;
   readonly pid: number;
   exitCode?: number | string | null;
-  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: _StdStream;
+  /** Read only at exit, and on Node only when a write is pending: making it costs. */
+  readonly stdout?: _StdStream;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
+  prependOnceListener?(event: string, listener: (...args: unknown[]) => void): unknown;
+  emit?(event: string, ...args: unknown[]): unknown;
+  reallyExit?(code?: number): void;
+  getActiveResourcesInfo?(): string[];
   off(event: string, listener: (...args: unknown[]) => void): unknown;
   listenerCount(event: string): number;
   exit(code?: number): never;
@@ -57,7 +66,13 @@ export function _processAdapter(
     setTimer: _setTimer,
     clearTimer: _clearTimer,
     whenIdle(callback: () => void): unknown {
-      const timer = setTimeout(callback, 0) as { unref?: () => void };
+      const timer = setTimeout(() => {
+        // Bun makes process.stdout and stderr on first touch (12-30 ms), and
+        // the exit's flush must touch them: pay that while idle, not after
+        // the signal.
+        if (name === "bun") void [proc.stdout, proc.stderr];
+        callback();
+      }, 0) as { unref?: () => void };
       timer.unref?.();
       return timer;
     },
@@ -82,7 +97,14 @@ export function _processAdapter(
       let over = false;
       const handler = (): void => {
         if (over) return;
-        setTimeout(() => over = !listener(), 0);
+        setTimeout(() => {
+          over = !listener();
+          // The library took the end: its hooks ran, so when the loop runs dry
+          // again the process exits, and the program's own `beforeExit`
+          // listeners run once, as without the library.
+          if (!over) proc.prependOnceListener?.("beforeExit", () => proc.exit());
+          over = true;
+        }, 0);
       };
       proc.on("beforeExit", handler);
       return () => proc.off("beforeExit", handler);
@@ -120,14 +142,11 @@ export function _processAdapter(
     exit(code: number): void {
       proc.exit(code);
     },
-    dieBy(signal: StopSignal): void {
-      // On Windows a "kill" is TerminateProcess(h, 1); a program's own listener
-      // would swallow the signal. Either way the honest status is 128 + n.
-      if (os === "windows" || proc.listenerCount(signal) > 0) {
-        return proc.exit(_statusFor(signal));
-      }
-      proc.kill(proc.pid, signal);
-      setTimeout(() => proc.exit(_statusFor(signal)), _RERAISE_FALLBACK_MS);
+    dieBy(signal: StopSignal, options?: DieOptions): void {
+      _dieBy(proc, os, signal, options?.withinMs ?? 0);
+    },
+    flush(end: ProcessEnd, withinMs: number): Promise<void> {
+      return _flush(proc, name === "bun", end, withinMs);
     },
     printUncaught(error: unknown): void {
       console.error(error);

@@ -44,6 +44,15 @@ export class StubProcess implements _NodeProcess {
     return this;
   }
 
+  prependOnceListener(event: string, listener: Listener): this {
+    const once: Listener = (...args) => {
+      this.off(event, once);
+      listener(...args);
+    };
+    this.#listeners.set(event, [once, ...this.#of(event)]);
+    return this;
+  }
+
   listenerCount(event: string): number {
     return this.#of(event).length;
   }

@@ -176,22 +176,35 @@ test("process adapter: exitCode reads what the program set, and setExitCode sets
 
 test("process adapter: the natural end reaches the listener a task later, until it is over", async () => {
   const proc = new StubProcess("linux");
+  proc.exitThrows = false;
   const adapter = _processAdapter("node", proc);
-  const answers = [true, false];
   let calls = 0;
-  const unsubscribe = adapter.onNaturalEnd(() => (calls++, answers.shift() ?? false));
+  const unsubscribe = adapter.onNaturalEnd(() => (calls++, false));
   proc.emit("beforeExit");
   assert.equal(calls, 0, "not in the same task");
   await delay(0);
   assert.equal(calls, 1);
-  proc.emit("beforeExit"); // the listener scheduled more work: it hears the next end
+  proc.emit("beforeExit"); // it did not take the end: later ends are not its business
   await delay(0);
-  assert.equal(calls, 2);
-  proc.emit("beforeExit"); // it did not: later ends are not its business
-  await delay(0);
-  assert.equal(calls, 2);
+  assert.equal(calls, 1);
+  assert.deepEqual(proc.exits, []);
   unsubscribe();
   assert.equal(proc.totalListeners, 0);
+});
+
+test("process adapter: once the listener took the natural end, the next end exits", async () => {
+  const proc = new StubProcess("linux");
+  proc.exitThrows = false;
+  const adapter = _processAdapter("node", proc);
+  let calls = 0;
+  const unsubscribe = adapter.onNaturalEnd(() => (calls++, true));
+  proc.emit("beforeExit");
+  await delay(0);
+  assert.equal(calls, 1);
+  unsubscribe(); // the shutdown is over; its hooks' work ran
+  proc.emit("beforeExit"); // the loop ran dry again: exit, so other listeners run once
+  assert.deepEqual(proc.exits, [undefined]);
+  assert.equal(calls, 1);
 });
 
 test("process adapter: exit listeners, stderr and its terminal flag", () => {

@@ -19,6 +19,7 @@
  */
 
 import type {
+  DieOptions,
   RuntimeAdapter,
   StopEventListener,
   StopListenerOptions,
@@ -26,6 +27,8 @@ import type {
   UncaughtKind,
   Unsubscribe,
 } from "../../runtime_adapter.ts";
+import { _foreignListeners, _signalTally } from "./_signal_tally.ts";
+import { _onUncaught } from "./_uncaught.ts";
 import { _DENO_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "../../_signals.ts";
 import { _osPolicy } from "../../_os_policy.ts";
 import { _RERAISE_FALLBACK_MS, _subscribe } from "../_shared.ts";
@@ -44,6 +47,11 @@ import { _RERAISE_FALLBACK_MS, _subscribe } from "../_shared.ts";
 export function denoRuntime(): RuntimeAdapter {
   if (!("Deno" in globalThis)) throw new Error("denoRuntime() needs the Deno runtime");
   const os = Deno.build.os === "windows" ? "windows" : "posix";
+  const tally = _signalTally();
+  // A signal listener in a Worker gets the process's signals and swallows
+  // them (Deno #36213); Bun and Node never deliver signals to workers: the
+  // main thread owns them, on Deno too.
+  const inWorker = "WorkerGlobalScope" in globalThis;
   const encoder = new TextEncoder();
   const writeStderr = (text: string): void => {
     const bytes = encoder.encode(text);
@@ -55,7 +63,7 @@ export function denoRuntime(): RuntimeAdapter {
     os,
     policy: _osPolicy(os),
     processWide: true,
-    signals: os === "windows" ? _DENO_WINDOWS_SIGNALS : _POSIX_SIGNALS,
+    signals: inWorker ? [] : os === "windows" ? _DENO_WINDOWS_SIGNALS : _POSIX_SIGNALS,
     now: () => performance.now(),
     setTimer: (callback, ms) => setTimeout(callback, ms),
     clearTimer: (handle) => clearTimeout(handle as number),
@@ -71,8 +79,8 @@ export function denoRuntime(): RuntimeAdapter {
     ): Unsubscribe {
       return _subscribe(signals, listener, {
         os,
-        add: (signal, handler) => Deno.addSignalListener(signal, handler),
-        remove: (signal, handler) => Deno.removeSignalListener(signal, handler),
+        add: (signal, handler) => tally.add(signal, handler),
+        remove: (signal, handler) => tally.remove(signal, handler),
         writeStderr,
         holdLimitMs: options?.holdLimitMs,
         loadConsole: async () => (await import("./windows_console.ts")).installConsoleHandler,
@@ -80,31 +88,29 @@ export function denoRuntime(): RuntimeAdapter {
     },
     onNaturalEnd(listener: () => boolean): Unsubscribe {
       // Work scheduled here runs only if the event is cancelled; it then
-      // fires again when the loop empties once more.
+      // fires again when the loop empties once more. Once the library took
+      // the end, that second time is stopped here, so the program's own
+      // `beforeunload` listeners added after the library's run once, as
+      // without it.
+      let taken = false;
+      let listening = true;
       const handler = (event: Event): void => {
-        if (listener()) event.preventDefault();
+        if (taken) {
+          globalThis.removeEventListener("beforeunload", handler);
+          return event.stopImmediatePropagation();
+        }
+        if (!listening || !listener()) return;
+        taken = true;
+        event.preventDefault();
       };
       globalThis.addEventListener("beforeunload", handler);
-      return () => globalThis.removeEventListener("beforeunload", handler);
+      return () => {
+        listening = false;
+        if (!taken) globalThis.removeEventListener("beforeunload", handler);
+      };
     },
     onUncaught(listener: (error: unknown, kind: UncaughtKind) => boolean): Unsubscribe {
-      // A program's own listener that already cancelled the event handles it.
-      const onError = (event: ErrorEvent): void => {
-        if (!event.defaultPrevented && listener(event.error, "exception")) {
-          event.preventDefault();
-        }
-      };
-      const onRejection = (event: PromiseRejectionEvent): void => {
-        if (!event.defaultPrevented && listener(event.reason, "rejection")) {
-          event.preventDefault();
-        }
-      };
-      globalThis.addEventListener("error", onError);
-      globalThis.addEventListener("unhandledrejection", onRejection);
-      return () => {
-        globalThis.removeEventListener("error", onError);
-        globalThis.removeEventListener("unhandledrejection", onRejection);
-      };
+      return _onUncaught(listener);
     },
     onExit(listener: () => void): Unsubscribe {
       globalThis.addEventListener("unload", listener);
@@ -117,11 +123,24 @@ export function denoRuntime(): RuntimeAdapter {
     exit(code: number): void {
       Deno.exit(code);
     },
-    dieBy(signal: StopSignal): void {
-      // Windows turns a kill into TerminateProcess(h, 1): exit with 128 + n.
-      if (os === "windows") Deno.exit(_statusFor(signal));
+    dieBy(signal: StopSignal, options?: DieOptions): void {
+      const status = _statusFor(signal);
+      // Windows turns a kill into TerminateProcess(h, 1), and as PID 1 the
+      // kernel ignores a signal left to its default action: exit 128 + n.
+      if (os === "windows" || Deno.pid === 1) Deno.exit(status);
+      const withinMs = options?.withinMs ?? 0;
+      if (_foreignListeners(tally, signal) > 0) {
+        // Another listener would swallow a re-raise: it may end the process
+        // itself within the deadline; else 128 + n (see _process_exit.ts).
+        if (!(withinMs > 0)) Deno.exit(status);
+        Deno.exitCode = status;
+        Deno.unrefTimer(setTimeout(() => Deno.exit(status), withinMs));
+        return;
+      }
+      // Death by a signal dispatches no `unload`; a program's final flush is one.
+      globalThis.dispatchEvent(new Event("unload"));
       Deno.kill(Deno.pid, signal);
-      setTimeout(() => Deno.exit(_statusFor(signal)), _RERAISE_FALLBACK_MS);
+      setTimeout(() => Deno.exit(status), _RERAISE_FALLBACK_MS);
     },
     printUncaught(error: unknown): void {
       console.error(`error: Uncaught ${Deno.inspect(error)}`);
