@@ -209,6 +209,7 @@ export class _StateMachine {
     );
     this.scopeHost.shared.pending = true;
     this.hold.startCountdown(this.facts.startedMs);
+    this.holdersChanged();
     this.armDeadline();
     this.maybeFinalize();
   }
@@ -304,13 +305,25 @@ export class _StateMachine {
   readonly scopeHost = {
     shared: { pending: false },
     now: (): number => this.rt.now(),
-    schedule: (scope: _Scope): void => this.hold.schedule(scope),
+    schedule: (scope: _Scope): void => {
+      this.hold.schedule(scope);
+      this.holdersChanged();
+    },
     pendingError: (): ShutdownError => this.pendingError(),
     released: (scope: _Scope): void => {
       this.hold.deleteScope(scope);
+      this.holdersChanged();
       this.maybeFinalize();
     },
   };
+
+  /** Tells an adapter that asks (a worker's: see `attach()`) what holds now. */
+  holdersChanged(): void {
+    const runtime = this.runtime;
+    if (runtime?.holdersChanged === undefined) return;
+    const hold = this.hold;
+    runtime.holdersChanged(!hold.empty, () => hold.latestDeadline());
+  }
 
   pendingError(): ShutdownError {
     const reason = this.abort.signal.reason;

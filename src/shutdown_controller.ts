@@ -146,6 +146,7 @@ export class ShutdownController implements Disposable {
     }
     m.hold.addScope(scope);
     if (m.state === "stopping") scope._startCountdown(m.rt.now());
+    m.holdersChanged();
     return scope;
   }
 
@@ -188,6 +189,7 @@ export class ShutdownController implements Disposable {
     if (m.state !== "running") throw m.pendingError();
     const hold: _StartHold = { name: "start-up" };
     m.hold.addHold(hold);
+    m.holdersChanged();
     const started: _Step[] = [];
     try {
       for (const [index, service] of list.entries()) {
@@ -202,6 +204,7 @@ export class ShutdownController implements Disposable {
       throw error;
     } finally {
       m.hold.deleteHold(hold);
+      m.holdersChanged();
       m.maybeFinalize();
     }
     await Promise.all(started.map((step) => step.settled));
