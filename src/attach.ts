@@ -18,6 +18,8 @@ import { type _FromWorker, _HANDSHAKE_KEY, type _ToWorker } from "./_attach_prot
 const _OPTIONS = ["controller", "name"] as const;
 /** How much longer than the worker's own scopes the parent holds: the report's trip. */
 const _MARGIN_MS = 50;
+/** How long a worker that never answered yet is waited for at the stop. */
+const _FIRST_ANSWER_MS = 1_000;
 const _attached = new WeakSet<object>();
 
 /** Options for {@linkcode attach}. */
@@ -51,7 +53,7 @@ export interface AttachOptions {
  * const worker = new Worker(url, { type: "module" });
  * attach(worker, { controller, name: "crunch" });
  * controller.request("done");
- * await runtime.advance(0);
+ * await runtime.advance(1_100); // a worker that never answers is waited for ~1 s
  * const report = await controller.done;
  * console.log(report.steps.map((step) => step.name)); // ["crunch"]
  * ```
@@ -140,8 +142,9 @@ export function attach(worker: AttachableWorker, options?: AttachOptions): Dispo
   (port as { unref?(): void }).unref?.();
 
   const onStop = (): void => {
-    // Until the worker answers, what it holds is not known: hold meanwhile.
-    if (heard && !ended) hold(true, null);
+    // Until the worker answers, what it holds is not known: hold meanwhile;
+    // briefly if it never spoke yet (its code may not use the library).
+    if (!ended) hold(true, heard ? null : _FIRST_ANSWER_MS);
     const reason = controller.signal.reason;
     const cause = reason instanceof ShutdownError ? reason.cause as ShutdownCause : undefined;
     const message: _ToWorker = { type: "stop", event: _eventOf(cause) };
