@@ -36,16 +36,21 @@
  */
 
 import { _setRuntimeFactory } from "./src/_default_runtime.ts";
-import { detectRuntime } from "./src/runtime/detect.ts";
+import { _listenForParent, detectRuntime } from "./src/runtime/detect.ts";
 
 // The core is handed the running runtime, found on first use (see _default_runtime.ts).
 _setRuntimeFactory(detectRuntime);
+// In a worker: take attach()'s handshake before any handler of the program's does.
+_listenForParent();
 
 export { shutdown } from "./src/shutdown.ts";
 export { ShutdownController } from "./src/shutdown_controller.ts";
 export type { ShutdownState } from "./src/shutdown_controller.ts";
 export { ShutdownError } from "./src/shutdown_error.ts";
 export { adopt } from "./src/adopt.ts";
+export { attach } from "./src/attach.ts";
+export type { AttachOptions } from "./src/attach.ts";
+export type { AttachableWorker, NodeWorkerLike, WebWorkerLike } from "./src/worker_like.ts";
 export type { AdoptOptions, AdoptSignal } from "./src/adopt.ts";
 export type {
   AdoptableChild,

@@ -259,6 +259,7 @@ export class _StateMachine {
     this.scopeHost.shared.pending = true;
     this.scopeHost.shared.countFromMs = this.facts.startedMs;
     this.hold.startCountdown(this.facts.startedMs);
+    this.holdersChanged();
     this.armDeadline();
     this.maybeFinalize(true);
   }
@@ -402,13 +403,25 @@ export class _StateMachine {
   readonly scopeHost = {
     shared: { pending: false, countFromMs: Number.NaN },
     now: (): number => this.rt.now(),
-    schedule: (scope: _Scope): void => this.hold.schedule(scope),
+    schedule: (scope: _Scope): void => {
+      this.hold.schedule(scope);
+      this.holdersChanged();
+    },
     pendingError: (): ShutdownError => this.pendingError(),
     released: (scope: _Scope): void => {
       this.hold.deleteScope(scope);
+      this.holdersChanged();
       this.maybeFinalize();
     },
   };
+
+  /** Tells an adapter that asks (a worker's: see `attach()`) what holds now. */
+  holdersChanged(): void {
+    const runtime = this.runtime;
+    if (runtime?.holdersChanged === undefined) return;
+    const hold = this.hold;
+    runtime.holdersChanged(!hold.empty, () => hold.latestDeadline());
+  }
 
   pendingError(): ShutdownError {
     const reason = this.abort.signal.reason;

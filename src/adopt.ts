@@ -6,7 +6,7 @@
 
 import type { ShutdownController } from "./shutdown_controller.ts";
 import type { AdoptableChild, AdoptSignal } from "./child_process_like.ts";
-import { shutdown } from "./shutdown.ts";
+import { _checkController } from "./_check_controller.ts";
 import {
   _checkBoolean,
   _checkKnownKeys,
@@ -118,18 +118,6 @@ export function adopt(child: AdoptableChild, options?: AdoptOptions): Disposable
       if (!started) handle.release();
     },
   };
-}
-
-function _checkController(value: unknown): ShutdownController {
-  if (value === undefined) return shutdown;
-  const candidate = value as Partial<ShutdownController> | null;
-  if (
-    typeof candidate !== "object" || candidate === null ||
-    typeof candidate.onShutdown !== "function" || !("done" in candidate)
-  ) {
-    throw new TypeError(`controller must be a ShutdownController, got ${_show(value)}`);
-  }
-  return value as ShutdownController;
 }
 
 function _checkSignal(value: unknown): AdoptSignal {

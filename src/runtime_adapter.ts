@@ -187,4 +187,12 @@ export interface RuntimeAdapter {
   writeStderr(text: string): void;
   /** True when standard error is an interactive terminal. */
   stderrIsTerminal(): boolean;
+  /**
+   * Optional; only the worker side of `attach()` implements it. Called when
+   * what holds the shutdown back (open scopes, start-ups) may have changed:
+   * `holding` says whether anything holds, `latestDeadlineMs()` when the
+   * latest holder's budget runs out on `now()`'s clock (Infinity before
+   * shutdown is pending). Several calls may come at once: read them lazily.
+   */
+  holdersChanged?(holding: boolean, latestDeadlineMs: () => number): void;
 }

@@ -160,6 +160,7 @@ export class ShutdownController implements Disposable, AsyncDisposable {
     }
     m.hold.addScope(scope);
     if (m.state === "stopping") scope._startCountdown(m.rt.now());
+    m.holdersChanged();
     return scope;
   }
 
@@ -205,6 +206,7 @@ export class ShutdownController implements Disposable, AsyncDisposable {
     if (m.state !== "running") throw m.pendingError();
     const hold: _StartHold = { name: "start-up" };
     m.hold.addHold(hold);
+    m.holdersChanged();
     const started: _Step[] = [];
     try {
       for (const [index, service] of list.entries()) {
@@ -219,6 +221,7 @@ export class ShutdownController implements Disposable, AsyncDisposable {
       throw error;
     } finally {
       m.hold.deleteHold(hold);
+      m.holdersChanged();
       m.maybeFinalize();
     }
     await Promise.all(started.map((step) => step.settled));

@@ -9,9 +9,49 @@ import type { RuntimeAdapter } from "../runtime_adapter.ts";
 import { denoRuntime } from "./deno/mod.ts";
 import { bunRuntime } from "./bun/mod.ts";
 import { nodeRuntime } from "./node/mod.ts";
+import { _catchHandshake, type _WorkerChannel, _workerRuntime } from "./worker/mod.ts";
+
+interface _Globals {
+  Deno?: unknown;
+  Bun?: { isMainThread?: boolean };
+  postMessage?: unknown;
+  process?: { versions?: { node?: string }; chdir?: { disabled?: boolean } };
+}
 
 /**
- * Returns the adapter for the running runtime: Deno, Bun or Node.
+ * Whether this code runs in a worker, and where its parent's messages arrive.
+ * Cheap on purpose (it runs when the library is imported): loading
+ * `node:worker_threads` to ask took 2–25 ms on the main thread.
+ */
+function _workerChannel(): _WorkerChannel | undefined {
+  const g = globalThis as unknown as _Globals;
+  // Deno's main thread has no `postMessage`; its Web Workers and its
+  // worker_threads workers do, and only Web Workers have `WorkerGlobalScope`.
+  if ("Deno" in g) {
+    if (typeof g.postMessage !== "function") return undefined;
+    return "WorkerGlobalScope" in g ? "web" : "port";
+  }
+  // Bun's Web Workers and worker_threads workers both have `parentPort`.
+  if ("Bun" in g) return g.Bun?.isMainThread === false ? "port" : undefined;
+  // Node replaces the process-wide calls in a worker by stubs marked `disabled`.
+  return g.process?.chdir?.disabled === true ? "port" : undefined;
+}
+
+const _channel = _workerChannel();
+
+/**
+ * In a worker, starts waiting for `attach()`'s handshake from the parent, so
+ * that it is taken out before any message handler of the program's sees it.
+ * Called once by the entry point while it is imported; does nothing on the
+ * main thread.
+ */
+export function _listenForParent(): void {
+  if (_channel !== undefined) _catchHandshake(_channel);
+}
+
+/**
+ * Returns the adapter for the running runtime: Deno, Bun or Node; inside a
+ * worker, the worker side of `attach()` (named `"worker"`).
  *
  * @example
  * ```ts
@@ -22,9 +62,11 @@ import { nodeRuntime } from "./node/mod.ts";
  * @throws {Error} On a runtime that is none of the three.
  */
 export function detectRuntime(): RuntimeAdapter {
+  // In a worker the process's signals are the main thread's: see attach().
+  if (_channel !== undefined) return _workerRuntime();
   if ("Deno" in globalThis) return denoRuntime();
   if ("Bun" in globalThis) return bunRuntime();
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  const proc = (globalThis as unknown as _Globals).process;
   if (proc?.versions?.node !== undefined) return nodeRuntime();
   throw new Error(
     "@graceful/shutdown found no Deno, Bun or Node runtime; pass a `runtime` adapter",
