@@ -11,14 +11,6 @@ const options = { timeoutMs: 30_000 };
 // Open points (see the README's "Workers"): the fixture passes its mode in the
 // worker's URL, which Bun's Web Worker drops; Deno's worker_threads worker gave
 // the parent no sign of its crash in the time this was written.
-const modeSkip = (kind: string): string | false =>
-  runtimeName === "bun" && kind === "web"
-    ? "Bun's Web Worker drops the URL query the fixture's mode is in"
-    : false;
-const crashSkip = (kind: string): string | false =>
-  runtimeName === "deno" && kind === "threads"
-    ? "Deno's worker_threads: the parent does not yet see the crash (open point)"
-    : modeSkip(kind);
 
 function noLibraryMessages(end: ChildEnd): void {
   const seen = end.lines.filter((line) => line.includes("user handler got"));
@@ -72,7 +64,7 @@ for (const kind of kinds) {
     assert.ok(end.lines.includes("worker: hook ran"), out);
     assert.ok(tookMs >= 350 && tookMs < 10_000, `the 400 ms budget ended after ${tookMs} ms`);
     assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
-  }, { ...options, skip: modeSkip(kind) });
+  }, options);
 
   test(`attach (${kind}): a crashed worker does not hold the shutdown`, async () => {
     const child = startFixture("attach_parent.ts", [kind, "crash"]);
@@ -84,5 +76,5 @@ for (const kind of kinds) {
     const out = end.lines.join("\n") + end.stderr;
     assert.ok(tookMs < 5_000, `took ${tookMs} ms`);
     assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
-  }, { ...options, skip: crashSkip(kind) });
+  }, options);
 }

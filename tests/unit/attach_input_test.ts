@@ -1,0 +1,38 @@
+// attach(): bad input is refused with an error that names it, and leaves
+// nothing registered.
+import assert from "node:assert/strict";
+import { attach } from "../../mod.ts";
+import { test } from "../_harness.ts";
+import { withController } from "./_fake.ts";
+
+test("attach: something that is not a worker is a TypeError saying what it got", async () => {
+  await withController({}, async ({ controller, runtime }) => {
+    for (const value of [null, 42, "worker", {}, { postMessage: 1 }]) {
+      assert.throws(
+        () => attach(value as never, { controller }),
+        (error) =>
+          error instanceof TypeError &&
+          /worker must be a Web Worker or a node:worker_threads Worker, got/.test(error.message),
+        String(value),
+      );
+    }
+    assert.throws(
+      () => attach({} as never, { controller, name: 7 as never }),
+      (error) => error instanceof TypeError && /name must be a string, got 7/.test(error.message),
+    );
+    assert.throws(
+      () => attach({} as never, { controller, nmae: "x" } as never),
+      (error) => error instanceof TypeError && /unknown option "nmae"/.test(error.message),
+    );
+    assert.throws(
+      () => attach({} as never, { controller: {} as never }),
+      (error) =>
+        error instanceof TypeError && /controller must be a ShutdownController/.test(error.message),
+    );
+    // Nothing was registered: the shutdown has no step.
+    controller.request();
+    await runtime.advance(0);
+    const report = await controller.done;
+    assert.deepEqual(report.steps, []);
+  });
+});
