@@ -20,7 +20,19 @@ import { _MAX_TIMER_MS } from "./_os_policy.ts";
 import { _setTimer, type _Timer } from "./_clock.ts";
 import { _ShutdownFacts } from "./_shutdown_facts.ts";
 
-/** The states of a controller, in the only order it moves through them. */
+/**
+ * The states of a controller, in the only order it moves through them.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownController, type ShutdownState } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * using controller = new ShutdownController({ runtime: new FakeRuntime() });
+ * const state: ShutdownState = controller.state;
+ * console.log(state); // "running"
+ * ```
+ */
 export type ShutdownState = "running" | "stopping" | "forcing" | "done";
 
 /** One controller's state and transitions. */
