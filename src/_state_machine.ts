@@ -21,7 +21,19 @@ import { type _Clock, _setTimer, type _Timer } from "./_clock.ts";
 import { _osPolicy } from "./_os_policy.ts";
 import { _ShutdownFacts } from "./_shutdown_facts.ts";
 
-/** The states of a controller, in the only order it moves through them. */
+/**
+ * The states of a controller, in the only order it moves through them.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownController, type ShutdownState } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * using controller = new ShutdownController({ runtime: new FakeRuntime() });
+ * const state: ShutdownState = controller.state;
+ * console.log(state); // "running"
+ * ```
+ */
 export type ShutdownState = "running" | "stopping" | "forcing" | "done";
 
 /** One controller's state and transitions. */

@@ -23,7 +23,18 @@ export type { AdoptSignal };
 const _SIGNALS: readonly AdoptSignal[] = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL"];
 const _OPTIONS = ["controller", "name", "signal", "timeoutMs", "detached"] as const;
 
-/** Options for {@linkcode adopt}. */
+/**
+ * Options for {@linkcode adopt}.
+ *
+ * @example
+ * ```ts
+ * import type { AdoptOptions } from "@graceful/shutdown";
+ *
+ * // adopt(child, options): SIGTERM, then SIGKILL if it is still running 10 s later.
+ * const options: AdoptOptions = { name: "worker", signal: "SIGTERM", timeoutMs: 10_000 };
+ * console.log(options.name);
+ * ```
+ */
 export interface AdoptOptions {
   /** The controller whose shutdown stops the child. @default {shutdown} */
   controller?: ShutdownController;

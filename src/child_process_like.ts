@@ -6,7 +6,18 @@
  * @module
  */
 
-/** The signals `adopt()` sends: the one that asks a child to stop, and SIGKILL. */
+/**
+ * The signals `adopt()` sends: the one that asks a child to stop, and SIGKILL.
+ *
+ * @example
+ * ```ts
+ * import type { AdoptSignal } from "@graceful/shutdown";
+ *
+ * // A Python child stops cleanly on KeyboardInterrupt: adopt(child, { signal }).
+ * const signal: AdoptSignal = "SIGINT";
+ * console.log(signal);
+ * ```
+ */
 export type AdoptSignal = "SIGTERM" | "SIGINT" | "SIGQUIT" | "SIGHUP" | "SIGKILL";
 
 /**

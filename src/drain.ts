@@ -19,7 +19,18 @@ import { _isNodeServer, _nodeTarget } from "./_drain_node.ts";
 import { _settlesWithin } from "./_settles_within.ts";
 import { _bunTarget, _denoTarget, _isBunServer, _isDenoServer } from "./_drain_fetch.ts";
 
-/** Options for {@linkcode drain}. */
+/**
+ * Options for {@linkcode drain}.
+ *
+ * @example
+ * ```ts
+ * import type { DrainOptions } from "@graceful/shutdown";
+ *
+ * // Behind a Kubernetes Service: serve 5 s more after SIGTERM, then 10 s to finish.
+ * const options: DrainOptions = { name: "api", drainDelayMs: 5_000, timeoutMs: 10_000 };
+ * console.log(options.drainDelayMs);
+ * ```
+ */
 export interface DrainOptions {
   /** The controller whose shutdown drains the server. @default {shutdown} */
   controller?: ShutdownController;
@@ -46,7 +57,26 @@ export interface DrainOptions {
   handler?: unknown;
 }
 
-/** Counts of one drain, read through {@linkcode DrainHandle.stats}. */
+/**
+ * Counts of one drain, read through {@linkcode DrainHandle.stats}.
+ *
+ * @example
+ * ```ts
+ * import type { DrainStats } from "@graceful/shutdown";
+ *
+ * function describe(stats: DrainStats): string {
+ *   return `${stats.phase}: ${stats.served} served, ${stats.cut} cut, ${stats.active} active`;
+ * }
+ * console.log(describe({
+ *   phase: "closed",
+ *   active: 0,
+ *   inFlight: 2,
+ *   served: 2,
+ *   cut: 0,
+ *   tracked: true,
+ * }));
+ * ```
+ */
 export interface DrainStats {
   /** `"serving"`, `"delaying"` (drainDelayMs), `"draining"`, or `"closed"`. */
   readonly phase: "serving" | "delaying" | "draining" | "closed";
@@ -65,7 +95,21 @@ export interface DrainStats {
   readonly tracked: boolean;
 }
 
-/** What {@linkcode drain} returns: dispose it to unregister the drain. */
+/**
+ * What {@linkcode drain} returns: dispose it to unregister the drain.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { drain, ShutdownController } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * using controller = new ShutdownController({ runtime: new FakeRuntime() });
+ * const server = createServer((_req, res) => res.end("hello"));
+ * using handle = drain(server, { controller }); // disposed: the drain is unregistered
+ * console.log(handle.stats.phase); // "serving"
+ * ```
+ */
 export interface DrainHandle extends Disposable {
   /** The drain's counts so far. */
   readonly stats: DrainStats;

@@ -10,7 +10,24 @@
 import type { ShutdownController } from "./shutdown_controller.ts";
 import { shutdown } from "./shutdown.ts";
 
-/** The parts of a node:http `ServerResponse` that {@linkcode writeReadiness} uses. */
+/**
+ * The parts of a node:http `ServerResponse` that {@linkcode writeReadiness} uses.
+ *
+ * @example
+ * ```ts
+ * import { type ReadinessResponse, ShutdownController, writeReadiness } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * using controller = new ShutdownController({ runtime: new FakeRuntime() });
+ * // Any object with these three members will do, a node:http response among them.
+ * const response: ReadinessResponse = {
+ *   statusCode: 0,
+ *   setHeader: () => undefined,
+ *   end: (body) => console.log(response.statusCode, body),
+ * };
+ * writeReadiness(response, controller); // 200 ready
+ * ```
+ */
 export interface ReadinessResponse {
   /** The status code to send. */
   statusCode: number;

@@ -7,10 +7,31 @@
  * @module
  */
 
-/** A POSIX-style stop signal the library can listen for. */
+/**
+ * A POSIX-style stop signal the library can listen for.
+ *
+ * @example
+ * ```ts
+ * import type { StopSignal } from "@graceful/shutdown";
+ *
+ * const signals: StopSignal[] = ["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP", "SIGBREAK"];
+ * console.log(signals.length);
+ * ```
+ */
 export type StopSignal = "SIGINT" | "SIGTERM" | "SIGQUIT" | "SIGHUP" | "SIGBREAK";
 
-/** A Windows console control event. */
+/**
+ * A Windows console control event.
+ *
+ * @example
+ * ```ts
+ * import type { ConsoleEvent } from "@graceful/shutdown";
+ *
+ * // Windows ends the process soon after these three: the library holds it for the shutdown.
+ * const fatal: ConsoleEvent[] = ["CTRL_CLOSE", "CTRL_LOGOFF", "CTRL_SHUTDOWN"];
+ * console.log(fatal.length);
+ * ```
+ */
 export type ConsoleEvent =
   | "CTRL_C"
   | "CTRL_BREAK"
@@ -18,7 +39,17 @@ export type ConsoleEvent =
   | "CTRL_LOGOFF"
   | "CTRL_SHUTDOWN";
 
-/** What the operating system (or a fake) delivered to ask the process to stop. */
+/**
+ * What the operating system (or a fake) delivered to ask the process to stop.
+ *
+ * @example
+ * ```ts
+ * import type { StopEvent } from "@graceful/shutdown";
+ *
+ * const name = (event: StopEvent) => event.kind === "signal" ? event.signal : event.event;
+ * console.log(name({ kind: "console", event: "CTRL_CLOSE" })); // "CTRL_CLOSE"
+ * ```
+ */
 export type StopEvent =
   | { readonly kind: "signal"; readonly signal: StopSignal }
   | { readonly kind: "console"; readonly event: ConsoleEvent };
@@ -27,18 +58,57 @@ export type StopEvent =
  * Called by an adapter for every stop event. The returned promise, when there is
  * one, settles once the process may be ended: a Windows console handler holds
  * its thread until then, because Windows ends the process when it returns.
+ *
+ * @example
+ * ```ts
+ * import type { StopEventListener } from "@graceful/shutdown";
+ *
+ * // What an adapter's addStopListener() calls (the controller passes one).
+ * const listener: StopEventListener = (event) => console.log(event.kind);
+ * listener({ kind: "signal", signal: "SIGTERM" });
+ * ```
  */
 export type StopEventListener = (event: StopEvent) => void | Promise<void>;
 
-/** Which of the two uncaught-error paths fired. */
+/**
+ * Which of the two uncaught-error paths fired.
+ *
+ * @example
+ * ```ts
+ * import type { UncaughtKind } from "@graceful/shutdown";
+ *
+ * const kind: UncaughtKind = "rejection"; // an unhandled promise rejection
+ * console.log(kind);
+ * ```
+ */
 export type UncaughtKind = "exception" | "rejection";
 
-/** The operating system family, as far as shutdown behaviour is concerned. */
+/**
+ * The operating system family, as far as shutdown behaviour is concerned.
+ *
+ * @example
+ * ```ts
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ * import type { OsFamily } from "@graceful/shutdown";
+ *
+ * const os: OsFamily = new FakeRuntime({ os: "windows" }).os;
+ * console.log(os); // "windows"
+ * ```
+ */
 export type OsFamily = "windows" | "posix";
 
 /**
  * What the operating system decides about a shutdown, handed to the core by
  * the adapter so the core never asks which OS it runs on.
+ *
+ * @example
+ * ```ts
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ * import type { OsPolicy } from "@graceful/shutdown";
+ *
+ * const policy: OsPolicy = new FakeRuntime({ os: "windows" }).policy;
+ * console.log(policy.defaultBudgetMs, policy.canReraise); // 4500 false
+ * ```
  */
 export interface OsPolicy {
   /**
@@ -68,13 +138,34 @@ export interface OsPolicy {
   readonly holdMarginMs: number;
 }
 
-/** Options for {@linkcode RuntimeAdapter.addStopListener}. */
+/**
+ * Options for {@linkcode RuntimeAdapter.addStopListener}.
+ *
+ * @example
+ * ```ts
+ * import type { StopListenerOptions } from "@graceful/shutdown";
+ *
+ * // How long a Windows console handler may hold its thread for the shutdown.
+ * const options: StopListenerOptions = { holdLimitMs: 4_750 };
+ * console.log(options.holdLimitMs);
+ * ```
+ */
 export interface StopListenerOptions {
   /** How long Windows may be kept waiting on a console close, logoff or shutdown, in ms. */
   holdLimitMs?: number;
 }
 
-/** Options for {@linkcode RuntimeAdapter.dieBy}. */
+/**
+ * Options for {@linkcode RuntimeAdapter.dieBy}.
+ *
+ * @example
+ * ```ts
+ * import type { DieOptions } from "@graceful/shutdown";
+ *
+ * const options: DieOptions = { withinMs: 2_000 }; // another listener may end it first
+ * console.log(options.withinMs);
+ * ```
+ */
 export interface DieOptions {
   /**
    * How long, in ms, another listener of the signal (the program's own, or
@@ -84,7 +175,17 @@ export interface DieOptions {
   withinMs?: number;
 }
 
-/** The end a shutdown asks for: a code to exit with, or a signal to die by. */
+/**
+ * The end a shutdown asks for: a code to exit with, or a signal to die by.
+ *
+ * @example
+ * ```ts
+ * import type { ProcessEnd } from "@graceful/shutdown";
+ *
+ * const end: ProcessEnd = { signal: "SIGTERM" }; // as the report's `exit`
+ * console.log(end.signal);
+ * ```
+ */
 export interface ProcessEnd {
   /** The exit code, when the process exits with a code. */
   readonly code?: number;
@@ -92,7 +193,20 @@ export interface ProcessEnd {
   readonly signal?: StopSignal;
 }
 
-/** Undoes a subscription. */
+/**
+ * Undoes a subscription.
+ *
+ * @example
+ * ```ts
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ * import type { Unsubscribe } from "@graceful/shutdown";
+ *
+ * const runtime = new FakeRuntime();
+ * const off: Unsubscribe = runtime.addStopListener(["SIGTERM"], () => undefined);
+ * off();
+ * console.log(runtime.listenerCount); // 0
+ * ```
+ */
 export type Unsubscribe = () => void;
 
 /**

@@ -9,10 +9,31 @@
 // loaded in one process recognise each other's.
 const _BRAND = Symbol.for("@graceful/shutdown/ShutdownError");
 
-/** Why a {@linkcode ShutdownError} was raised. */
+/**
+ * Why a {@linkcode ShutdownError} was raised.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownError, type ShutdownErrorKind } from "@graceful/shutdown";
+ *
+ * const error = new ShutdownError("stopped", { kind: "budget" });
+ * const kind: ShutdownErrorKind = error.kind;
+ * console.log(kind); // "budget": the scope's budget ran out
+ * ```
+ */
 export type ShutdownErrorKind = "pending" | "budget" | "forced";
 
-/** Options for {@linkcode ShutdownError}. */
+/**
+ * Options for {@linkcode ShutdownError}.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownError, type ShutdownErrorOptions } from "@graceful/shutdown";
+ *
+ * const options: ShutdownErrorOptions = { kind: "forced", cause: "SIGINT" };
+ * console.log(new ShutdownError("forced by the 3rd Ctrl-C", options).kind); // "forced"
+ * ```
+ */
 export interface ShutdownErrorOptions {
   /**
    * `"pending"`: shutdown was requested and the code reached a breakpoint;

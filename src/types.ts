@@ -6,7 +6,21 @@
 
 import type { ConsoleEvent, RuntimeAdapter, StopSignal } from "./runtime_adapter.ts";
 
-/** What started a shutdown. */
+/**
+ * What started a shutdown.
+ *
+ * @example
+ * ```ts
+ * import type { ShutdownCause } from "@graceful/shutdown";
+ *
+ * function describe(cause: ShutdownCause): string {
+ *   if (cause.kind === "signal") return `got ${cause.signal}`;
+ *   if (cause.kind === "console") return `console ${cause.event}`;
+ *   return cause.kind;
+ * }
+ * console.log(describe({ kind: "signal", signal: "SIGTERM" })); // "got SIGTERM"
+ * ```
+ */
 export interface ShutdownCause {
   /**
    * `"signal"`: a POSIX signal; `"console"`: a Windows console event;
@@ -23,10 +37,31 @@ export interface ShutdownCause {
   readonly reason?: unknown;
 }
 
-/** How one hook or service stop ended. */
+/**
+ * How one hook or service stop ended.
+ *
+ * @example
+ * ```ts
+ * import type { StepOutcome } from "@graceful/shutdown";
+ *
+ * const failed = (outcome: StepOutcome) => outcome !== "ok";
+ * console.log(failed("timed-out")); // true
+ * ```
+ */
 export type StepOutcome = "ok" | "threw" | "timed-out" | "cut";
 
-/** One hook or service stop in a {@linkcode ShutdownReport}. */
+/**
+ * One hook or service stop in a {@linkcode ShutdownReport}.
+ *
+ * @example
+ * ```ts
+ * import type { StepReport } from "@graceful/shutdown";
+ *
+ * const line = (step: StepReport) =>
+ *   `${step.name}: ${step.outcome} in ${step.durationMs} ms${step.detail ? ` (${step.detail})` : ""}`;
+ * console.log(line({ name: "http server", outcome: "ok", startMs: 0, durationMs: 12 }));
+ * ```
+ */
 export interface StepReport {
   /** The hook's `name` option or the service's `name`. */
   readonly name: string;
@@ -42,7 +77,19 @@ export interface StepReport {
   readonly detail?: string;
 }
 
-/** How the process is ended once the report is out. */
+/**
+ * How the process is ended once the report is out.
+ *
+ * @example
+ * ```ts
+ * import type { ShutdownExit } from "@graceful/shutdown";
+ *
+ * function describe(exit: ShutdownExit): string {
+ *   return exit.signal === undefined ? `exit code ${exit.code}` : `death by ${exit.signal}`;
+ * }
+ * console.log(describe({ signal: "SIGTERM" })); // "death by SIGTERM"
+ * ```
+ */
 export interface ShutdownExit {
   /** The exit code, when the process exits with a code. */
   readonly code?: number;
@@ -50,7 +97,23 @@ export interface ShutdownExit {
   readonly signal?: StopSignal;
 }
 
-/** What `controller.done` resolves to. */
+/**
+ * What `controller.done` resolves to.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownController, type ShutdownReport } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const runtime = new FakeRuntime();
+ * using controller = new ShutdownController({ runtime });
+ * controller.onShutdown(() => undefined, { name: "cache" });
+ * controller.request();
+ * await runtime.advance(0); // the fake clock moves only when told
+ * const report: ShutdownReport = await controller.done;
+ * console.log(report.cause.kind, report.forced, report.exit); // "request" false { code: 0 }
+ * ```
+ */
 export interface ShutdownReport {
   /** What started the shutdown. */
   readonly cause: ShutdownCause;
@@ -72,7 +135,25 @@ export interface ShutdownReport {
   readonly exit: ShutdownExit;
 }
 
-/** What a hook receives. */
+/**
+ * What a hook receives.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownController, type ShutdownHookContext } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const runtime = new FakeRuntime();
+ * using controller = new ShutdownController({ runtime });
+ * controller.onShutdown(({ signal, cause, note }: ShutdownHookContext) => {
+ *   note(`stopped by ${cause.kind}, time left: ${!signal.aborted}`);
+ * }, { name: "close" });
+ * controller.request();
+ * await runtime.advance(0); // the fake clock moves only when told
+ * const report = await controller.done;
+ * console.log(report.steps[0].detail); // "stopped by request, time left: true"
+ * ```
+ */
 export interface ShutdownHookContext {
   /** Aborted when the hook's time is up or the shutdown is forced. */
   readonly signal: AbortSignal;
@@ -85,10 +166,35 @@ export interface ShutdownHookContext {
   note(text: string): void;
 }
 
-/** A function run once at shutdown. It may be async. */
+/**
+ * A function run once at shutdown. It may be async.
+ *
+ * @example
+ * ```ts
+ * import type { ShutdownHook } from "@graceful/shutdown";
+ *
+ * const flush: ShutdownHook = async ({ signal, note }) => {
+ *   await new Promise((resolve) => setTimeout(resolve, 1));
+ *   note(signal.aborted ? "cut short" : "flushed 3 records"); // the step's detail
+ * };
+ * // shutdown.onShutdown(flush, { name: "flush" });
+ * console.log(typeof flush);
+ * ```
+ */
 export type ShutdownHook = (context: ShutdownHookContext) => unknown;
 
-/** Options for `controller.onShutdown()`. */
+/**
+ * Options for `controller.onShutdown()`.
+ *
+ * @example
+ * ```ts
+ * import type { ShutdownHookOptions } from "@graceful/shutdown";
+ *
+ * // shutdown.onShutdown(() => db.close(), options)
+ * const options: ShutdownHookOptions = { name: "database", timeoutMs: 5_000 };
+ * console.log(options.name);
+ * ```
+ */
 export interface ShutdownHookOptions {
   /** The name in the report; defaults to the function's name. */
   name?: string;
@@ -96,13 +202,47 @@ export interface ShutdownHookOptions {
   timeoutMs?: number;
 }
 
-/** Options for `controller.protect()`. */
+/**
+ * Options for `controller.protect()`.
+ *
+ * @example
+ * ```ts
+ * import { type ProtectOptions, ShutdownController } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * using controller = new ShutdownController({ runtime: new FakeRuntime() });
+ * const options: ProtectOptions = { name: "import" }; // named in the report when forced
+ * using scope = controller.protect(30_000, options);
+ * console.log(scope.name); // "import"
+ * ```
+ */
 export interface ProtectOptions {
   /** The name in the report and in messages. */
   name?: string;
 }
 
-/** A unit that starts before the program works and stops at shutdown. */
+/**
+ * A unit that starts before the program works and stops at shutdown.
+ *
+ * @example
+ * ```ts
+ * import { type Service, ShutdownController } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const runtime = new FakeRuntime();
+ * using controller = new ShutdownController({ runtime });
+ * const db: Service = {
+ *   name: "db",
+ *   start: () => console.log("connected"),
+ *   stop: ({ signal }) => console.log("closed", signal.aborted),
+ *   stopTimeoutMs: 5_000,
+ * };
+ * const running = controller.run([db]); // settles once its services have stopped
+ * controller.request("deploy");
+ * await runtime.advance(0); // the fake clock moves only when told
+ * await running; // "connected", then "closed false"
+ * ```
+ */
 export interface Service {
   /** The name in the report. */
   name?: string;
@@ -114,10 +254,42 @@ export interface Service {
   stopTimeoutMs?: number;
 }
 
-/** A line-writer for the library's messages. */
+/**
+ * A line-writer for the library's messages.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownController, type ShutdownLog } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const lines: string[] = [];
+ * const log: ShutdownLog = (message) => lines.push(message); // e.g. a structured logger
+ * using controller = new ShutdownController({ log, runtime: new FakeRuntime() });
+ * console.log(controller.state);
+ * ```
+ */
 export type ShutdownLog = (message: string) => void;
 
-/** Options for `new ShutdownController()`. */
+/**
+ * Options for `new ShutdownController()`.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownController, type ShutdownControllerOptions } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const options: ShutdownControllerOptions = {
+ *   budgetMs: 25_000, // below Kubernetes' 30 s grace period
+ *   maxAttempts: 2,
+ *   terminateOnHup: false,
+ *   onHup: () => console.log("reloading the configuration"),
+ *   log: (message) => console.error(message),
+ *   runtime: new FakeRuntime(), // leave it out in a program: the running runtime
+ * };
+ * using controller = new ShutdownController(options);
+ * console.log(controller.budgetMs); // 25000
+ * ```
+ */
 export interface ShutdownControllerOptions {
   /**
    * The shutdown deadline counted from the first request, in ms; a protection

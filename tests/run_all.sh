@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The whole suite: static checks, then the one set of test cases on Deno, Bun
-# and Node 22, 24 and 26, then Bun's Windows build under Wine (set up here:
-# tests/windows/setup.sh installs Wine from Debian when it is missing). Ends
-# with one line "N passed, N failed" summing every runtime.
+# and Node 22, 24 and 26, then the package as Node gets it (packed, installed
+# in a project of its own: behaviour tests on Node and Bun, a TypeScript
+# consumer type-checked), then Bun's Windows build under Wine. Ends with one
+# line "N passed, N failed" summing every runtime.
+#
+# The Wine part needs Debian packages installed once (`sudo bash
+# tests/windows/setup.sh`); without them it prints one line saying it was
+# skipped and why. REQUIRE_WINE=1 (CI) turns that skip into a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 export NO_COLOR=1 FORCE_COLOR=0
 bin=node_modules/.bin
 passed=0 failed=0 status=0
@@ -43,7 +49,9 @@ step deno-check "$bin/deno" check mod.ts testing.ts src tests
 step deno-lint "$bin/deno" lint
 step deno-fmt "$bin/deno" fmt --check
 step deno-publish-dry-run "$bin/deno" publish --dry-run --allow-dirty
-step deno-doc-lint "$bin/deno" doc --lint mod.ts testing.ts src/runtime/deno/mod.ts src/runtime/bun/mod.ts src/runtime/node/mod.ts
+# Every entry point of jsr.json, read from it so that a new one is linted too.
+entries=$(node -p "Object.values(require('./jsr.json').exports).join(' ')")
+step deno-doc-lint "$bin/deno" doc --lint $entries
 
 # Every example in the docs runs (examples that would end the process use FakeRuntime).
 count deno-doc '[0-9]+ passed' '[0-9]+ failed' \
@@ -57,10 +65,44 @@ for major in 22 24 26; do
     "tests/unit/*_test.ts" "tests/behaviour/*_test.ts"
 done
 
+in_dir() { # in_dir DIR COMMAND...: runs COMMAND in DIR
+  local dir=$1; shift
+  (cd "$dir" && "$@")
+}
+
+# The package as Node gets it: tools/build_npm.mjs, `npm pack`, installed from
+# the tarball into a new project outside this tree; there the behaviour tests
+# and examples import "@graceful/shutdown" (tests/npm/prepare.sh).
+npm_dir=$(mktemp -d "${TMPDIR:-/tmp}/graceful-npm.XXXXXX")
+trap 'rm -rf "$npm_dir"' EXIT
+step npm-pack bash tests/npm/prepare.sh "$npm_dir"
+if [ -f "$npm_dir/consumer.ts" ]; then
+  step npm-types node "$root/node_modules/typescript/bin/tsc" -p "$npm_dir/tsconfig.json"
+  for major in 22 24 26; do
+    count "npm-node$major" 'ℹ pass [0-9]+' 'ℹ fail [0-9]+' in_dir "$npm_dir" \
+      "$root/node_modules/node$major/bin/node" --test --test-reporter=spec "tests/behaviour/*_test.ts"
+  done
+  count npm-bun '^ *[0-9]+ pass' '^ *[0-9]+ fail' in_dir "$npm_dir" \
+    "$root/$bin/bun" test ./bun.test.ts
+fi
+
 # Bun's Windows build under Wine: console events delivered as Windows does.
-step wine-setup bash tests/windows/setup.sh
-if [ -x build/windows/bun/bun.exe ]; then
+wine_rc=0
+bash tests/windows/setup.sh --no-install >"$log_dir/wine-setup.log" 2>&1 || wine_rc=$?
+if [ "$wine_rc" -eq 0 ]; then
+  echo "ok   wine-setup"; passed=$((passed + 1))
   count wine-bun '[0-9]+ passed' '[0-9]+ failed' bash tests/windows/run.sh
+elif [ "$wine_rc" -eq 3 ]; then
+  why=$(sed -n 's/^skip: //p' "$log_dir/wine-setup.log" | tail -1)
+  if [ "${REQUIRE_WINE:-0}" = 1 ]; then
+    echo "FAIL wine: skipped, and REQUIRE_WINE=1 requires it: $why"
+    failed=$((failed + 1)) status=1
+  else
+    echo "skip wine: $why"
+  fi
+else
+  echo "FAIL wine-setup"; sed 's/^/     /' "$log_dir/wine-setup.log" | tail -40
+  failed=$((failed + 1)) status=1
 fi
 
 echo "logs: $log_dir/"
