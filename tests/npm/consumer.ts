@@ -4,23 +4,30 @@
 // every entry point is used here, so a .d.ts that loses or breaks one fails.
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
+import { Worker as NodeWorker } from "node:worker_threads";
 import {
   adopt,
   type AdoptableChild,
   type AdoptOptions,
   type AdoptSignal,
+  attach,
+  type AttachableWorker,
+  type AttachOptions,
   type BunSubprocessLike,
   type ConsoleEvent,
   type DenoChildProcessLike,
   detectRuntime,
+  type DieOptions,
   drain,
   drainable,
   type DrainHandle,
   type DrainOptions,
   type DrainStats,
   type NodeChildProcessLike,
+  type NodeWorkerLike,
   type OsFamily,
   type OsPolicy,
+  type ProcessEnd,
   type ProtectionScope,
   type ProtectOptions,
   readiness,
@@ -49,6 +56,7 @@ import {
   type StopSignal,
   type UncaughtKind,
   type Unsubscribe,
+  type WebWorkerLike,
   writeReadiness,
 } from "@graceful/shutdown";
 import { type FakeExit, FakeRuntime, type FakeRuntimeOptions } from "@graceful/shutdown/testing";
@@ -217,3 +225,28 @@ await runtime.advance(1_000);
 const exits: FakeExit[] = runtime.exits;
 const tested_report: ShutdownReport = await tested.done;
 console.log(exits, runtime.stderr, tested_report.exit);
+
+// The shutdown's newer parts: the hooks' reserve, the report's listeners,
+// `await using` a controller, workers.
+{
+  const reserveRuntime = new FakeRuntime();
+  await using reserved = new ShutdownController({
+    runtime: reserveRuntime,
+    budgetMs: 10_000,
+    hookReserveMs: 2_000,
+  });
+  const shipping: Disposable = reserved.onReport(async (report: ShutdownReport) => {
+    await Promise.resolve(report.steps.length);
+  });
+  shipping[Symbol.dispose]();
+}
+const dieOptions: DieOptions = { withinMs: 1_000 };
+const end: ProcessEnd = { signal: "SIGTERM" };
+console.log(dieOptions.withinMs, end.signal);
+const nodeWorker = new NodeWorker("console.log(1)", { eval: true });
+const attachOptions: AttachOptions = { controller: shutdown, name: "thread" };
+using _attached = attach(nodeWorker, attachOptions);
+const asNodeWorker: NodeWorkerLike = nodeWorker;
+declare const webWorker: WebWorkerLike;
+const workers: AttachableWorker[] = [asNodeWorker, webWorker];
+console.log(workers.length);
