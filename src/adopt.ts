@@ -5,6 +5,7 @@
  */
 
 import type { ShutdownController } from "./shutdown_controller.ts";
+import type { ShutdownHookContext } from "./types.ts";
 import type { AdoptableChild, AdoptSignal } from "./child_process_like.ts";
 import { _checkController } from "./_check_controller.ts";
 import {
@@ -15,8 +16,9 @@ import {
   _checkOptions,
   _show,
 } from "./_validate.ts";
-import { _childHandle, _childKind, _describeNonChild } from "./_child_handle.ts";
-import { _stopChild } from "./_stop_child.ts";
+import { type _ChildKind, _childKind, _describeNonChild } from "./_child_kind.ts";
+import type { _ChildHandle } from "./_child_handle.ts";
+import type { _StopSettings } from "./_stop_child.ts";
 
 export type { AdoptSignal };
 
@@ -110,25 +112,74 @@ export function adopt(child: AdoptableChild, options?: AdoptOptions): Disposable
 
   let started = false;
   let active = true;
+  let handle: _ChildHandle | undefined;
+  const watch = (impl: _AdoptImpl): _ChildHandle => handle ??= impl.childHandle(child, kind);
   // Registered first, watched after: a refused registration leaves no listener behind.
   const registration = controller.onShutdown((context) => {
     started = true;
-    return _stopChild(handle, settings, context);
+    if (_impl !== undefined) return _impl.stopChild(watch(_impl), settings, context);
+    // Not loaded yet (adopted a moment ago). On exit() only this synchronous
+    // part runs: the child is killed now; else it is stopped once loaded.
+    if (context.signal.aborted) return _killNow(child);
+    return _load().then((impl) => impl.stopChild(watch(impl), settings, context));
   }, { name });
-  const handle = _childHandle(child, kind);
+  if (_impl !== undefined) watch(_impl);
+  else {
+    _load().then((impl) => {
+      if (active) watch(impl);
+    });
+  }
   // Safety net: a forced end cuts steps that have not started, and `done`
   // resolves right before the process ends, so no child is left behind.
   controller.done.then(() => {
-    if (active) handle.send("SIGKILL");
+    if (!active) return;
+    if (handle !== undefined) handle.send("SIGKILL");
+    else _killNow(child);
   });
   return {
     [Symbol.dispose](): void {
       if (!active) return;
       active = false;
       registration[Symbol.dispose]();
-      if (!started) handle.release();
+      if (!started) handle?.release();
     },
   };
+}
+
+/** What adopt() loads on first use: watching children and stopping them. */
+interface _AdoptImpl {
+  childHandle(child: AdoptableChild, kind: _ChildKind): _ChildHandle;
+  stopChild(
+    handle: _ChildHandle,
+    settings: _StopSettings,
+    context: ShutdownHookContext,
+  ): Promise<void>;
+}
+
+let _impl: _AdoptImpl | undefined;
+let _loading: Promise<_AdoptImpl> | undefined;
+
+/**
+ * Loads the child-process code on the first adopt(), so a program that
+ * adopts no child never loads it.
+ */
+function _load(): Promise<_AdoptImpl> {
+  return _loading ??= Promise.all([import("./_child_handle.ts"), import("./_stop_child.ts")])
+    .then(([handles, stops]) =>
+      _impl = { childHandle: handles._childHandle, stopChild: stops._stopChild }
+    );
+}
+
+/** SIGKILL at once, before the child code has loaded; never throws. */
+function _killNow(child: AdoptableChild): void {
+  const node = child as { killed?: boolean };
+  try {
+    // Deno's node:child_process refuses kill() once `killed` is set.
+    if (node.killed === true) node.killed = false;
+    child.kill("SIGKILL");
+  } catch {
+    // Gone already.
+  }
 }
 
 function _checkSignal(value: unknown): AdoptSignal {

@@ -38,6 +38,23 @@ class FakeNodeChild {
   }
 }
 
+// adopt() loads its child-process code on first use; the tests below are
+// about what it does once loaded (the first use is tested from outside, in
+// tests/behaviour/adopt_test.ts), so load it here once.
+{
+  const runtime = new FakeRuntime();
+  const controller = new ShutdownController({ runtime });
+  for (let tries = 0; tries < 400; tries++) {
+    const probe = new FakeNodeChild();
+    const adoption = adopt(probe, { controller });
+    const ready = probe.listeners.size === 1; // watched at once: loaded
+    adoption[Symbol.dispose]();
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  controller[Symbol.dispose]();
+}
+
 function withController(
   fn: (controller: ShutdownController, runtime: FakeRuntime) => Promise<void> | void,
 ): () => Promise<void> {
