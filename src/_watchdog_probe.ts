@@ -23,3 +23,24 @@ export interface _WatchdogProbe {
   /** The controller forces the end, or has asked for the exit: the watchdog holds back. */
   state(state: "forcing" | "done"): void;
 }
+
+/** Shared memory cells the main thread writes (Int32 indexes). */
+export const _CELL = { state: 0, step: 1 } as const;
+/** `_CELL.state` values. */
+export const _STATE = { running: 0, stopping: 1, forcing: 2, done: 3 } as const;
+
+/** What the main thread posts to the watchdog thread. */
+export type _WatchdogMessage =
+  | { type: "armed"; atMs: number; end: _WatchdogEnd; open: readonly string[] }
+  | { type: "name"; index: number; name: string };
+
+/** The runtime side: starts the thread, posts to it, stops it. */
+export interface _WatchdogLink {
+  post(message: _WatchdogMessage): void;
+  stop(): void;
+}
+
+/** Milliseconds on a clock both threads share (wall-clock based, high resolution). */
+export function _epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -10,7 +10,14 @@
 import type { ShutdownController } from "./shutdown_controller.ts";
 import { _machineOf } from "./shutdown_controller.ts";
 import { shutdown } from "./shutdown.ts";
-import type { _WatchdogEnd, _WatchdogProbe } from "./_watchdog_probe.ts";
+import {
+  _CELL,
+  _epochNow,
+  _STATE,
+  type _WatchdogLink,
+  type _WatchdogMessage,
+  type _WatchdogProbe,
+} from "./_watchdog_probe.ts";
 import { _checkKnownKeys, _checkMs, _checkOptions, _show } from "./_validate.ts";
 
 /** Options for {@linkcode watchdog}. */
@@ -28,22 +35,6 @@ export interface WatchdogOptions {
 export interface WatchdogHandle extends Disposable {
   /** Resolves once the watchdog thread runs; to `false` when none could start here. */
   readonly ready: Promise<boolean>;
-}
-
-/** Shared memory cells the main thread writes (Int32 indexes). */
-export const _CELL = { state: 0, step: 1 } as const;
-/** `_CELL.state` values. */
-export const _STATE = { running: 0, stopping: 1, forcing: 2, done: 3 } as const;
-
-/** What the main thread posts to the watchdog thread. */
-export type _WatchdogMessage =
-  | { type: "armed"; atMs: number; end: _WatchdogEnd; open: readonly string[] }
-  | { type: "name"; index: number; name: string };
-
-/** The runtime side: starts the thread, posts to it, stops it. */
-export interface _WatchdogLink {
-  post(message: _WatchdogMessage): void;
-  stop(): void;
 }
 
 const _KNOWN = ["controller", "graceMs"] as const;
@@ -146,9 +137,4 @@ export function watchdog(options?: WatchdogOptions): WatchdogHandle {
     return true;
   });
   return { ready, [Symbol.dispose]: stop };
-}
-
-/** Milliseconds on a clock both threads share (wall-clock based, high resolution). */
-export function _epochNow(): number {
-  return performance.timeOrigin + performance.now();
 }
