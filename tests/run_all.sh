@@ -57,6 +57,8 @@ for major in 22 24 26; do
     "tests/unit/*_test.ts" "tests/behaviour/*_test.ts"
 done
 
+for rt in deno bun node24; do count "torture-$rt" '[0-9]+ passed' '[0-9]+ failed' bash tests/torture/run.sh "$rt"; done
+
 # Bun's Windows build under Wine: console events delivered as Windows does.
 step wine-setup bash tests/windows/setup.sh
 if [ -x build/windows/bun/bun.exe ]; then
