@@ -53,7 +53,7 @@ export async function badInput(numRuns: number): Promise<BadInputResult> {
 
   // Controller options: typed error and no listener left, or a working controller.
   fc.assert(
-    fc.property(fc.oneof(bag, value), (options) => {
+    fc.property(fc.oneof(bag, value), (options: unknown) => {
       cases++;
       const runtime = new FakeRuntime();
       try {
@@ -97,7 +97,7 @@ export async function badInput(numRuns: number): Promise<BadInputResult> {
       ),
       value,
       value,
-      (method, a, b) => {
+      (method: string, a: unknown, b: unknown) => {
         cases++;
         try {
           // deno-lint-ignore no-explicit-any
@@ -113,7 +113,7 @@ export async function badInput(numRuns: number): Promise<BadInputResult> {
             return;
           } else if (method === "watchdog") watchdog({ ...y, controller })[Symbol.dispose]();
           else if (method === "drain") drain(x, { ...y, controller })[Symbol.dispose]();
-          else if (method === "drainable") drainable(x, y);
+          else if (method === "drainable") drainable(x);
           else if (method === "readiness") readiness(x);
           else if (method === "writeReadiness") writeReadiness(x, y);
           else if (method === "adopt") adopt(x, { ...y, controller })[Symbol.dispose]();
