@@ -18,6 +18,8 @@ export class _Finalizer {
   #current: { step: _Step; startMs: number } | undefined;
   /** Step start times are reported relative to this (the shutdown's start). */
   originMs = 0;
+  /** Told the name of each step as it starts (the watchdog's probe). */
+  onStep: ((name: string) => void) | undefined;
 
   constructor(clock: _Clock) {
     this.#clock = clock;
@@ -65,6 +67,7 @@ export class _Finalizer {
       const limitMs = step.timeoutMs < deadlineMs() - startMs ? step.timeoutMs : Infinity;
       const current = { step, startMs };
       this.#current = current;
+      this.onStep?.(step.name);
       const result = await _runStep(step.fn, {
         cause,
         note: _noter(step),

@@ -4,7 +4,7 @@
 // transition happens here.
 
 import type { ShutdownCause, ShutdownReport } from "./types.ts";
-import type { RuntimeAdapter, StopEvent, Unsubscribe } from "./runtime_adapter.ts";
+import type { RuntimeAdapter, StopEvent, StopSignal, Unsubscribe } from "./runtime_adapter.ts";
 import type { _Scope } from "./protection_scope.ts";
 import { ShutdownError } from "./shutdown_error.ts";
 import { _describeCause, _firstNotice, _forceNotice, _formatReport, _say } from "./_messages.ts";
@@ -15,11 +15,12 @@ import { _listen } from "./_listening.ts";
 import { _Holders } from "./_holders.ts";
 import { _Finalizer } from "./_finalizer.ts";
 import { _defaultRuntime } from "./_default_runtime.ts";
-import { _causeOf, _isHangup, _isLogoff } from "./_signals.ts";
+import { _causeOf, _isHangup, _isLogoff, _statusFor } from "./_signals.ts";
 import { _MAX_TIMER_MS } from "./_os_policy.ts";
 import { type _Clock, _setTimer, type _Timer } from "./_clock.ts";
 import { _osPolicy } from "./_os_policy.ts";
 import { _ShutdownFacts } from "./_shutdown_facts.ts";
+import type { _WatchdogProbe } from "./_watchdog_probe.ts";
 
 /**
  * The states of a controller, in the only order it moves through them.
@@ -63,6 +64,8 @@ export class _StateMachine {
   warmUpTimer: unknown;
   /** The process is exiting on its own (`exit()`): ask for no second exit. */
   exiting = false;
+  /** Set by `watchdog()`: told of the deadline and the running step. */
+  watch: _WatchdogProbe | undefined;
 
   readonly done: Promise<ShutdownReport>;
   resolveDone!: (report: ShutdownReport) => void;
@@ -89,6 +92,7 @@ export class _StateMachine {
     this.disposed = true;
     if (this.state === "running") {
       this.stopListening();
+      this.watch?.state("done");
       this.disposedFirst = true;
     }
   }
@@ -282,6 +286,7 @@ export class _StateMachine {
     // steps that start after such a scope get the pushed deadline too.
     // A scope's end plus the hooks' reserve, so the hooks never get 0 ms.
     this.deadlineMs = Math.max(this.deadlineMs, this.hold.latestDeadline() + this.reserve());
+    this.watch?.armed(this.deadlineMs - this.rt.now(), this.watchdogEnd(), this.hold.names());
     this.deadlineTimer = _setTimer(this.rt, () => {
       if (this.state !== "stopping") return;
       if (!this.finalizing && this.hold.latestDeadline() > this.rt.now()) this.armDeadline();
@@ -304,11 +309,16 @@ export class _StateMachine {
 
   /** Runs the steps, last registered first, while stopping; then → done. */
   async finalize(): Promise<void> {
-    await this.steps.run(
-      this.facts.cause!,
-      () => this.deadlineMs,
-      () => this.state === "stopping",
-    );
+    this.steps.onStep = this.watch && ((name) => this.watch?.step(name));
+    await this.steps.run(this.facts.cause!, () => this.deadlineMs, () => {
+      this.watch?.idle();
+      // A step that blocked the thread past the deadline kept the timer from
+      // firing: the deadline forces all the same, before the next step.
+      if (this.state === "stopping" && this.rt.now() >= this.deadlineMs) {
+        this.forceEnd("deadline");
+      }
+      return this.state === "stopping";
+    });
     this.finish(); // a no-op when an exit or a dispose finished it already
   }
 
@@ -316,6 +326,7 @@ export class _StateMachine {
   forceEnd(by: "attempts" | "deadline"): void {
     if (this.state !== "stopping") return;
     this.state = "forcing";
+    this.watch?.state("forcing");
     this.facts.forcedBy = by;
     this.facts.openAtForce = this.hold.names();
     const error = this.forcedError();
@@ -334,6 +345,7 @@ export class _StateMachine {
     const forced = this.facts.forcedBy !== undefined;
     this.steps.cutRest();
     this.state = "done";
+    this.watch?.state("done");
     this.deadlineTimer?.cancel();
     const failed = this.facts.lateError || this.steps.failed;
     const exit = _decideExit({
@@ -440,6 +452,15 @@ export class _StateMachine {
     return reason instanceof ShutdownError
       ? reason
       : new ShutdownError("shutdown requested", { cause: this.facts.cause });
+  }
+
+  /** How the watchdog ends the process if this thread cannot: as a forced end would. */
+  watchdogEnd(): { signal?: StopSignal; code: number } {
+    const event = this.facts.lastEvent;
+    if (event?.kind === "signal" && this.rt.policy.canReraise) {
+      return { signal: event.signal, code: _statusFor(event.signal) };
+    }
+    return { code: this.rt.exitCode() || 1 };
   }
 
   forcedError(): ShutdownError {

@@ -40,6 +40,12 @@ import { _show } from "./_validate.ts";
 export type { ShutdownState };
 
 let _makingLazy = false;
+const _machines = new WeakMap<ShutdownController, _StateMachine>();
+
+/** The state machine behind a controller (for `watchdog()`); undefined for a foreign object. */
+export function _machineOf(controller: unknown): _StateMachine | undefined {
+  return _machines.get(controller as ShutdownController);
+}
 
 /**
  * Turns SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGBREAK, Windows console events and
@@ -77,6 +83,7 @@ export class ShutdownController implements Disposable, AsyncDisposable {
    */
   constructor(options: ShutdownControllerOptions = {}) {
     this.#m = new _StateMachine(_readControllerOptions(options), _makingLazy);
+    _machines.set(this, this.#m);
   }
 
   /** Aborted when shutdown is requested; the reason is a `ShutdownError`. */

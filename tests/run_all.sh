@@ -86,6 +86,9 @@ if [ -f "$npm_dir/consumer.ts" ]; then
     "$root/$bin/bun" test ./bun.test.ts
 fi
 
+# The torture suite, CI size: signal-timing fuzz, storms, misbehaving hooks, PID 1, bad input.
+for rt in deno bun node24; do count "torture-$rt" '[0-9]+ passed' '[0-9]+ failed' bash tests/torture/run.sh "$rt"; done
+
 # Bun's Windows build under Wine: console events delivered as Windows does.
 wine_rc=0
 bash tests/windows/setup.sh --no-install >"$log_dir/wine-setup.log" 2>&1 || wine_rc=$?
