@@ -359,9 +359,10 @@ export class _StateMachine {
     });
     const report = this.facts.report(this.steps.reports, exit, runtime.now());
     const exits = exit.signal !== undefined || exit.code !== undefined;
-    // Unsubscribing uninstalls a console handler, which releases a held console
-    // event: where events are held, that waits until the exit was asked for.
-    if (!(exits && runtime.policy.holdsConsoleEvents)) this.stopListening();
+    // When the library ends the process, its listeners stay (ignoring what
+    // comes) until the exit: a burst of signals must not kill the process by
+    // their default action before the report, `done` and `onReport` are out.
+    if (!exits) this.stopListening();
     if (_reportIsNoteworthy(report, this.budget() / 2)) this.say(_formatReport(report), true);
     if (forced) this.callSafely("beforeTermination", this.options.beforeTermination);
     this.resolveDone(report);
@@ -375,6 +376,10 @@ export class _StateMachine {
         forced ? 0 : Math.min(Math.max(0, this.deadlineMs - runtime.now()), _MAX_TIMER_MS);
       shipped.then(() =>
         _afterAwaiters(() => {
+          // Now our listeners go, so the signal re-raised is not ours to catch;
+          // where console events are held, uninstalling would release the held
+          // event, so that waits until the exit was asked for.
+          if (!runtime.policy.holdsConsoleEvents) this.stopListening();
           const end = (): void => {
             if (exit.signal !== undefined) runtime.dieBy(exit.signal, { withinMs: left() });
             else runtime.exit(exit.code!);
