@@ -7,6 +7,7 @@
  */
 
 import { _newCounts, type _Tracker, _TRACKERS } from "./_drain_types.ts";
+import { _cuttable } from "./_drain_body.ts";
 
 /**
  * Wraps a fetch handler for `Deno.serve()` or `Bun.serve()` so that
@@ -92,7 +93,7 @@ export function drainable<A extends unknown[], R extends Response | undefined>(
         // Deno tells when the response has gone out; until then it is in flight.
         completed.then(() => end(true), () => end(false));
         return response instanceof Response && response.body !== null && response.status >= 200
-          ? _cuttable(response, cut.signal) as R
+          ? await _cuttable(response, cut.signal) as R
           : response;
       }
       end(true);
@@ -133,37 +134,5 @@ function _raceCut<T>(
     const onCut = (): void => resolve(fallback());
     signal.addEventListener("abort", onCut, { once: true });
     result.then(resolve, reject).finally(() => signal.removeEventListener("abort", onCut));
-  });
-}
-
-/** The same response, its body passed through a stream that errors when `signal` aborts. */
-function _cuttable(response: Response, signal: AbortSignal): Response {
-  const reader = response.body!.getReader();
-  let onCut: (() => void) | undefined;
-  const body = new ReadableStream<Uint8Array>({
-    start(controller): void {
-      onCut = () => {
-        controller.error(signal.reason);
-        reader.cancel(signal.reason).catch(() => {});
-      };
-      if (signal.aborted) onCut();
-      else signal.addEventListener("abort", onCut, { once: true });
-    },
-    async pull(controller): Promise<void> {
-      const { done, value } = await reader.read();
-      if (done) {
-        signal.removeEventListener("abort", onCut!);
-        controller.close();
-      } else controller.enqueue(value);
-    },
-    cancel(reason): Promise<void> {
-      signal.removeEventListener("abort", onCut!);
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
   });
 }
