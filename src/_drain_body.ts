@@ -20,7 +20,11 @@ function _settled(promise: Promise<_Read>): Promise<_Read | typeof _PENDING> {
  * body's bytes when they are all there already.
  */
 export async function _cuttable(response: Response, signal: AbortSignal): Promise<Response> {
-  const init = { status: response.status, statusText: response.statusText, headers: response.headers };
+  const init = {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  };
   const reader = response.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const queued: Uint8Array[] = [];
   let next = reader.read();

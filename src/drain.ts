@@ -14,16 +14,11 @@ import {
   _checkOptions,
   _show,
 } from "./_validate.ts";
-import {
-  type _DrainCounts,
-  type _DrainTarget,
-  _newCounts,
-  _trackerOf,
-} from "./_drain_types.ts";
+import { type _DrainCounts, type _DrainTarget, _newCounts, _trackerOf } from "./_drain_types.ts";
 import { _isNodeServer, _nodeTarget } from "./_drain_node.ts";
 import { _settlesWithin } from "./_settles_within.ts";
 import { _bunTarget, _denoTarget, _isBunServer, _isDenoServer } from "./_drain_fetch.ts";
-import { type DrainSocket, _newSockets } from "./_drain_sockets.ts";
+import { _newSockets, type DrainSocket } from "./_drain_sockets.ts";
 
 export type { DrainSocket };
 
@@ -184,10 +179,9 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
     report();
     const left = !(await _settlesWithin(stopped, timeoutMs, signal));
     report();
-    if (left) {
-      await closeSockets(signal);
-      target!.cut();
-    }
+    // Sockets left open (any, when it was cut) are closed before their connections go.
+    await closeSockets(signal);
+    if (left) target!.cut();
     phase = "closed";
     // When it was cut, give the server a moment to let go of its connections.
     if (left) await _settlesWithin(stopped, 1_000, signal);
