@@ -16,8 +16,9 @@ import { _cuttable } from "./_drain_body.ts";
  * requested, and at the drain's timeout ends the streams it returned (on Deno
  * the server object cannot cut a live connection) and answers requests still
  * waiting for their handler with `503`. Until then it changes nothing: status,
- * headers and body pass through (on Deno the body is passed through a stream
- * of the wrapper's own, so that it can be cut).
+ * headers and body pass through (on Deno a body still being produced when the
+ * handler returns is passed through a stream of the wrapper's own, so that it
+ * can be cut; a complete one goes out untouched).
  *
  * Pass the same function to the server and to `drain()`. Wrap each server's
  * handler separately: one wrapped handler belongs to one drain at a time.
