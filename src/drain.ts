@@ -245,7 +245,8 @@ function _kindOf(server: unknown): "node" | "deno" | "bun" {
 
 /** The step's line in the report: how many requests were in flight, served and cut. */
 function _detail(counts: _DrainCounts): string {
-  const ws = counts.webSockets > 0 ? `, ${counts.webSockets} WebSockets closed (1001)` : "";
+  const n = counts.webSockets;
+  const ws = n > 0 ? `, ${n} WebSocket${n === 1 ? "" : "s"} closed (1001)` : "";
   if (!counts.tracked) return `requests not tracked (wrap the handler with drainable())${ws}`;
   return `${counts.inFlight} in flight at the stop, ${counts.served} served, ${counts.cut} cut${ws}`;
 }

@@ -46,6 +46,6 @@ for (const kind of kinds) {
     assert.ok(line, end.lines.join("\n"));
     assert.equal(JSON.parse(line.slice(6)).webSockets, 1);
     const detail = end.lines.find((l) => l.startsWith("detail "));
-    assert.match(detail ?? "", /, 1 WebSockets closed \(1001\)$/);
+    assert.match(detail ?? "", /, 1 WebSocket closed \(1001\)$/);
   });
 }
