@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs bench/drain_bench.ts (about 90 s with the default 3 runs per case) and
-# writes bench/RESULTS_drain.md. Arguments pass through, e.g. --runs 5.
+# writes bench/RESULTS_drain.md, then adds what drainable() costs on
+# hello-world (bench/drain_throughput.ts, about 80 s). Arguments pass through
+# to drain_bench.ts, e.g. --runs 5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec node_modules/node24/bin/node --disable-warning=ExperimentalWarning bench/drain_bench.ts "$@"
+node=node_modules/node24/bin/node
+"$node" --disable-warning=ExperimentalWarning bench/drain_bench.ts "$@"
+"$node" --disable-warning=ExperimentalWarning bench/drain_throughput.ts --append bench/RESULTS_drain.md

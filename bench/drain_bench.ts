@@ -16,8 +16,9 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { cpus, release, totalmem } from "node:os";
 import process from "node:process";
 import autocannon from "autocannon";
 
@@ -107,11 +108,18 @@ for (const [runtime, kind, mode] of cases) {
   console.log(row);
 }
 const table = [header, "|---|---|---|---|---|---|", ...rows].join("\n");
+const version = (command: string, flag: string): string =>
+  execFileSync(command, [flag], { encoding: "utf8" }).split("\n")[0].trim();
+const machine =
+  `Linux ${release()}, ${process.arch}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ` +
+  `${Math.round(totalmem() / 2 ** 30)} GiB; ${version(runtimes.deno[0], "--version")}, ` +
+  `Bun ${version(runtimes.bun[0], "--version")}, Node ${version(runtimes.node[0], "--version")}, ` +
+  `http-terminator and @godaddy/terminus from npm`;
 writeFileSync(
   out,
   `# Drain benchmark\n\n` +
-    `\`node bench/drain_bench.ts --runs ${runs}\` on ${new Date().toISOString().slice(0, 10)}, ` +
-    `Linux, ${process.arch}: 8 keep-alive connections (autocannon) for 2 s, requests taking ` +
+    `\`node bench/drain_bench.ts --runs ${runs}\` on ${new Date().toISOString().slice(0, 10)}. ` +
+    `Machine: ${machine}.\n\n8 keep-alive connections (autocannon) for 2 s, requests taking ` +
     `0-20 ms, SIGTERM after 1 s. "lost": requests the server began but the client never got ` +
     `complete; "gone": ms from SIGTERM to the process gone. Worst of ${runs} runs, then each run.\n\n` +
     `${table}\n`,

@@ -15,6 +15,7 @@ export interface _DenoServer {
 export interface _BunServer {
   stop(closeActiveConnections?: boolean): Promise<void> | void;
   readonly pendingRequests: number;
+  readonly pendingWebSockets?: number;
   upgrade: unknown;
 }
 
@@ -64,6 +65,8 @@ export function _bunTarget(
     },
     cut(): void {
       counts.cut += server.pendingRequests;
+      // stop(true) closes the server's WebSockets with 1001 ("Server closed").
+      counts.webSockets += server.pendingWebSockets ?? 0;
       server.stop(true);
     },
     refresh(): void {

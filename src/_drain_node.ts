@@ -30,6 +30,7 @@ export interface _NodeServer {
   on(event: string, listener: (...args: never[]) => void): unknown;
   prependListener?(event: string, listener: (...args: never[]) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  listenerCount?(event: string): number;
   addContext?: unknown;
 }
 
@@ -45,6 +46,8 @@ export function _isNodeServer(value: unknown): value is _NodeServer {
 export function _nodeTarget(server: _NodeServer, counts: _DrainCounts): _DrainTarget {
   // socket -> requests being answered on it
   const sockets = new Map<_Socket, number>();
+  // sockets handed to an "upgrade" listener (WebSockets): closed at the cut
+  const upgraded = new WeakSet<_Socket>();
   // response -> whether it has finished (handed all its bytes to the socket)
   const responses = new Map<_Response, boolean>();
   let closing = false;
@@ -86,6 +89,25 @@ export function _nodeTarget(server: _NodeServer, counts: _DrainCounts): _DrainTa
     });
   };
 
+  // Upgraded sockets are seen through the "upgrade" event, listened to only
+  // while the user listens too: with no listener, Node answers an upgrade
+  // request as a plain request.
+  const onUpgrade = (_request: unknown, socket: _Socket): void => void upgraded.add(socket);
+  let upgrades = false;
+  const onNewListener = (event: string): void => {
+    if (event !== "upgrade" || upgrades) return;
+    upgrades = true;
+    (server.prependListener ?? server.on).call(server, "upgrade", onUpgrade);
+  };
+  const onRemoveListener = (event: string): void => {
+    if (event !== "upgrade" || !upgrades || server.listenerCount?.("upgrade") !== 1) return;
+    upgrades = false;
+    server.removeListener("upgrade", onUpgrade);
+  };
+  if ((server.listenerCount?.("upgrade") ?? 0) > 0) onNewListener("upgrade");
+  server.on("newListener", onNewListener);
+  server.on("removeListener", onRemoveListener);
+
   // A TLS server's requests come on the TLS socket, not the raw one.
   const connectionEvent = server.addContext === undefined ? "connection" : "secureConnection";
   server.on(connectionEvent, onConnection);
@@ -110,7 +132,9 @@ export function _nodeTarget(server: _NodeServer, counts: _DrainCounts): _DrainTa
       };
       if (server.listening) server.close(onClosed);
       else onClosed();
-      for (const [socket, active] of sockets) if (active === 0) socket.destroy();
+      for (const [socket, active] of sockets) {
+        if (active === 0 && !upgraded.has(socket)) socket.destroy();
+      }
       // Sockets that connected before drain() was called are not in the map.
       server.closeIdleConnections();
       checkDone();
@@ -124,6 +148,9 @@ export function _nodeTarget(server: _NodeServer, counts: _DrainCounts): _DrainTa
       server.closeAllConnections?.();
     },
     dispose(): void {
+      server.removeListener("newListener", onNewListener);
+      server.removeListener("removeListener", onRemoveListener);
+      if (upgrades) server.removeListener("upgrade", onUpgrade);
       server.removeListener(connectionEvent, onConnection);
       server.removeListener("request", onRequest);
     },

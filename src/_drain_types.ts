@@ -11,6 +11,8 @@ export interface _DrainCounts {
   served: number;
   /** Requests ended by force. */
   cut: number;
+  /** WebSockets closed with 1001. */
+  webSockets: number;
   /** False when this kind of server cannot see its requests. */
   tracked: boolean;
 }
@@ -31,7 +33,7 @@ export interface _DrainTarget {
 
 /** Makes a fresh set of counts. */
 export function _newCounts(tracked: boolean): _DrainCounts {
-  return { active: 0, inFlight: 0, served: 0, cut: 0, tracked };
+  return { active: 0, inFlight: 0, served: 0, cut: 0, webSockets: 0, tracked };
 }
 
 /** What `drain()` reads from a handler made by drainable(). */

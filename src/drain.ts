@@ -14,10 +14,13 @@ import {
   _checkOptions,
   _show,
 } from "./_validate.ts";
-import { type _DrainTarget, _newCounts, _trackerOf } from "./_drain_types.ts";
+import { type _DrainCounts, type _DrainTarget, _newCounts, _trackerOf } from "./_drain_types.ts";
 import { _isNodeServer, _nodeTarget } from "./_drain_node.ts";
 import { _settlesWithin } from "./_settles_within.ts";
 import { _bunTarget, _denoTarget, _isBunServer, _isDenoServer } from "./_drain_fetch.ts";
+import { _newSockets, type DrainSocket } from "./_drain_sockets.ts";
+
+export type { DrainSocket };
 
 /**
  * Options for {@linkcode drain}.
@@ -89,6 +92,11 @@ export interface DrainStats {
   /** Requests cut at `timeoutMs` or by the deadline. */
   readonly cut: number;
   /**
+   * WebSockets closed with 1001: those registered with
+   * {@linkcode DrainHandle.track}, and on `Bun.serve()` those the server has.
+   */
+  readonly webSockets: number;
+  /**
    * False when the requests cannot be seen (a `Deno.serve()` server without
    * a {@linkcode drainable} handler): the counts then stay 0.
    */
@@ -113,6 +121,21 @@ export interface DrainStats {
 export interface DrainHandle extends Disposable {
   /** The drain's counts so far. */
   readonly stats: DrainStats;
+  /**
+   * Registers a WebSocket for the drain to close with 1001 ("going away",
+   * reason `server shutting down`) when it closes what is left, at
+   * `timeoutMs` or the deadline (on `Deno.serve()`: when it stops accepting,
+   * since Deno closes upgraded sockets then). Needed for sockets the server
+   * object does not know: a `ws` server on node:http, Deno's
+   * `upgradeWebSocket()` (for the count and the reason). `Bun.serve()`
+   * WebSockets need none: the server closes them with 1001 itself. A socket
+   * is forgotten once it closes (when it tells: `addEventListener` or
+   * `once`) or when the returned Disposable is disposed.
+   *
+   * @param socket The socket: anything with `close(code, reason)`.
+   * @returns A Disposable that forgets the socket.
+   */
+  track(socket: DrainSocket): Disposable;
 }
 
 const _KNOWN = ["controller", "name", "drainDelayMs", "timeoutMs", "handler"] as const;
@@ -182,17 +205,29 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
   if (_draining.has(server)) throw new TypeError("this server is already drained by drain()");
 
   const counts = kind === "deno" ? tracker?.counts ?? _newCounts(false) : _newCounts(true);
+  const sockets = _newSockets();
+  const closeSockets = async (signal: AbortSignal): Promise<void> => {
+    const closed = sockets.closed;
+    const all = sockets.closeAll();
+    counts.webSockets += sockets.closed - closed;
+    // Let their close frames go out and be answered before the connections go.
+    await _settlesWithin(all, 1_000, signal);
+  };
   let phase: DrainStats["phase"] = "serving";
   let requestedAt = -1;
   let target: _DrainTarget | undefined;
   const registration = controller.onShutdown(async ({ signal, note }) => {
     await _sleep(drainDelayMs - (performance.now() - requestedAt), signal);
     phase = "draining";
+    // Deno closes upgraded sockets at shutdown() itself: close ours first, with our reason.
+    if (kind === "deno") void closeSockets(signal);
     const stopped = target!.stop(); // counts what is in flight now
     const report = (): void => note(_detail(counts));
     report();
     const left = !(await _settlesWithin(stopped, timeoutMs, signal));
     report();
+    // Sockets left open (any, when it was cut) are closed before their connections go.
+    await closeSockets(signal);
     if (left) target!.cut();
     phase = "closed";
     // When it was cut, give the server a moment to let go of its connections.
@@ -224,8 +259,10 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
   return {
     get stats(): DrainStats {
       target?.refresh?.();
-      return { phase, ...counts };
+      const { active, inFlight, served, cut, webSockets, tracked } = counts;
+      return { phase, active, inFlight, served, cut, webSockets, tracked };
     },
+    track: (socket: DrainSocket): Disposable => sockets.track(socket),
     [Symbol.dispose](): void {
       if (target === undefined) return;
       registration[Symbol.dispose]();
@@ -254,11 +291,11 @@ function _kindOf(server: unknown): "node" | "deno" | "bun" {
 }
 
 /** The step's line in the report: how many requests were in flight, served and cut. */
-function _detail(
-  counts: { inFlight: number; served: number; cut: number; tracked: boolean },
-): string {
-  if (!counts.tracked) return "requests not tracked (wrap the handler with drainable())";
-  return `${counts.inFlight} in flight at the stop, ${counts.served} served, ${counts.cut} cut`;
+function _detail(counts: _DrainCounts): string {
+  const n = counts.webSockets;
+  const ws = n > 0 ? `, ${n} WebSocket${n === 1 ? "" : "s"} closed (1001)` : "";
+  if (!counts.tracked) return `requests not tracked (wrap the handler with drainable())${ws}`;
+  return `${counts.inFlight} in flight at the stop, ${counts.served} served, ${counts.cut} cut${ws}`;
 }
 
 /** Waits `ms` (none when <= 0) unless `signal` aborts first. */

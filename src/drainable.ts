@@ -7,6 +7,7 @@
  */
 
 import { _newCounts, type _Tracker, _TRACKERS } from "./_drain_types.ts";
+import { _cuttable } from "./_drain_body.ts";
 
 /**
  * Wraps a fetch handler for `Deno.serve()` or `Bun.serve()` so that
@@ -15,8 +16,9 @@ import { _newCounts, type _Tracker, _TRACKERS } from "./_drain_types.ts";
  * requested, and at the drain's timeout ends the streams it returned (on Deno
  * the server object cannot cut a live connection) and answers requests still
  * waiting for their handler with `503`. Until then it changes nothing: status,
- * headers and body pass through (on Deno the body is passed through a stream
- * of the wrapper's own, so that it can be cut).
+ * headers and body pass through (on Deno a body still being produced when the
+ * handler returns is passed through a stream of the wrapper's own, so that it
+ * can be cut; a complete one goes out untouched).
  *
  * Pass the same function to the server and to `drain()`. Wrap each server's
  * handler separately: one wrapped handler belongs to one drain at a time.
@@ -92,7 +94,7 @@ export function drainable<A extends unknown[], R extends Response | undefined>(
         // Deno tells when the response has gone out; until then it is in flight.
         completed.then(() => end(true), () => end(false));
         return response instanceof Response && response.body !== null && response.status >= 200
-          ? _cuttable(response, cut.signal) as R
+          ? await _cuttable(response, cut.signal) as R
           : response;
       }
       end(true);
@@ -133,37 +135,5 @@ function _raceCut<T>(
     const onCut = (): void => resolve(fallback());
     signal.addEventListener("abort", onCut, { once: true });
     result.then(resolve, reject).finally(() => signal.removeEventListener("abort", onCut));
-  });
-}
-
-/** The same response, its body passed through a stream that errors when `signal` aborts. */
-function _cuttable(response: Response, signal: AbortSignal): Response {
-  const reader = response.body!.getReader();
-  let onCut: (() => void) | undefined;
-  const body = new ReadableStream<Uint8Array>({
-    start(controller): void {
-      onCut = () => {
-        controller.error(signal.reason);
-        reader.cancel(signal.reason).catch(() => {});
-      };
-      if (signal.aborted) onCut();
-      else signal.addEventListener("abort", onCut, { once: true });
-    },
-    async pull(controller): Promise<void> {
-      const { done, value } = await reader.read();
-      if (done) {
-        signal.removeEventListener("abort", onCut!);
-        controller.close();
-      } else controller.enqueue(value);
-    },
-    cancel(reason): Promise<void> {
-      signal.removeEventListener("abort", onCut!);
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
   });
 }

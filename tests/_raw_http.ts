@@ -2,6 +2,7 @@
 // Node: one connection, requests one after the other, and the raw truth about
 // headers and when the server closed the connection.
 import { connect, type Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
 
 /** One parsed response. */
 export interface RawResponse {
@@ -21,11 +22,14 @@ export class RawConnection {
   #wake: (() => void) | undefined;
   #ended = false;
 
-  constructor(port: number) {
-    this.socket = connect(port, "127.0.0.1");
+  /** With `tls`, over TLS without checking the certificate (a self-signed one in tests). */
+  constructor(port: number, options: { tls?: boolean } = {}) {
+    this.socket = options.tls
+      ? connectTls({ port, host: "127.0.0.1", rejectUnauthorized: false })
+      : connect(port, "127.0.0.1");
     this.socket.setEncoding("latin1");
     this.connected = new Promise((resolve, reject) => {
-      this.socket.once("connect", resolve);
+      this.socket.once(options.tls ? "secureConnect" : "connect", resolve);
       this.socket.once("error", reject);
     });
     this.connected.catch(() => {});

@@ -129,8 +129,50 @@ test("drain: a named step, last registered first with the hooks", async () => {
       inFlight: 0,
       served: 0,
       cut: 0,
+      webSockets: 0,
       tracked: true,
     });
+  } finally {
+    controller[Symbol.dispose]();
+  }
+});
+
+test("drain: track() takes sockets with close(); open ones are closed with 1001", async () => {
+  const runtime = new FakeRuntime();
+  const controller = new ShutdownController({ runtime });
+  const server = await listening();
+  try {
+    const handle = drain(server, { controller });
+    for (const bad of [null, 3, "ws", {}, { close: 1 }]) {
+      assert.throws(() => handle.track(bad as never), {
+        name: "TypeError",
+        message: /^track\(\) needs a WebSocket \(an object with close\(code, reason\)\), got /,
+      });
+    }
+    const closed: string[] = [];
+    const socket = (name: string, readyState = 1) => {
+      const listeners: (() => void)[] = [];
+      return {
+        readyState,
+        close(code: number, reason: string) {
+          closed.push(`${name} ${code} ${reason}`);
+          this.readyState = 3;
+          for (const listener of listeners) listener();
+        },
+        addEventListener: (_type: "close", listener: () => void) => void listeners.push(listener),
+      };
+    };
+    handle.track(socket("open"));
+    handle.track({ close: (code: number) => void closed.push(`no events ${code}`) });
+    handle.track(socket("forgotten"))[Symbol.dispose]();
+    handle.track(socket("already closed", 3));
+    const gone = socket("closed by itself");
+    handle.track(gone);
+    gone.close(1000, "bye");
+    closed.length = 0;
+    await shutDown(runtime, controller);
+    assert.deepEqual(closed.sort(), ["no events 1001", "open 1001 server shutting down"]);
+    assert.equal(handle.stats.webSockets, 2);
   } finally {
     controller[Symbol.dispose]();
   }
@@ -168,4 +210,49 @@ test("readiness: 200 while running, 503 once shutdown is requested", async () =>
   } finally {
     controller[Symbol.dispose]();
   }
+});
+
+test("drainable: with Deno's info.completed, bodies pass whole (complete or streamed)", async () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const chunks = (count: number, open = false) => {
+    let late = open;
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < count; i++) controller.enqueue(bytes(`${i};`));
+        if (!open) controller.close();
+      },
+      pull(controller) {
+        // An open stream gives its last chunk later, then ends.
+        if (!late) return;
+        late = false;
+        return new Promise<void>((resolve) =>
+          setTimeout(() => resolve(controller.enqueue(bytes("late"))), 20)
+        ).then(() => controller.close());
+      },
+    });
+  };
+  const handler = drainable((request: Request, _info?: unknown): Response => {
+    const path = new URL(request.url).pathname;
+    if (path === "/text") return new Response("hello", { headers: { "x-a": "1" } });
+    if (path === "/none") return new Response(null, { status: 204 });
+    if (path === "/many") return new Response(chunks(20));
+    if (path === "/open") return new Response(chunks(2, true), { status: 201 });
+    return new Response(bytes("bytes"), { statusText: "Fine" });
+  });
+  const info = () => ({ completed: Promise.resolve() });
+  const get = async (path: string) => {
+    const response = (await handler(new Request(`http://localhost${path}`), info()))!;
+    return [
+      response.status,
+      response.statusText,
+      await response.text(),
+      response.headers.get("x-a"),
+    ];
+  };
+  assert.deepEqual(await get("/text"), [200, "", "hello", "1"]);
+  assert.deepEqual(await get("/none"), [204, "", "", null]);
+  assert.deepEqual(await get("/bytes"), [200, "Fine", "bytes", null]);
+  const many = Array.from({ length: 20 }, (_, i) => `${i};`).join("");
+  assert.deepEqual(await get("/many"), [200, "", many, null]);
+  assert.deepEqual(await get("/open"), [201, "", "0;1;late", null]);
 });

@@ -1,0 +1,89 @@
+// drain() on a node:https server under a real SIGTERM, on every runtime, with a
+// self-signed certificate made for the run by `openssl`.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { processTest as test } from "../_harness.ts";
+import { type Child, delay, startFixture } from "../_child.ts";
+import { RawConnection } from "../_raw_http.ts";
+
+/** A directory with key.pem and cert.pem for 127.0.0.1, or why there is none. */
+function certificate(): { dir: string } | { skip: string } {
+  const dir = mkdtempSync(join(tmpdir(), "drain-tls-"));
+  const made = spawnSync("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-days",
+    "1",
+    "-keyout",
+    join(dir, "key.pem"),
+    "-out",
+    join(dir, "cert.pem"),
+  ], { stdio: ["ignore", "ignore", "pipe"] });
+  if (made.error !== undefined) return { skip: `openssl is not available: ${made.error.message}` };
+  if (made.status !== 0) return { skip: `openssl failed: ${String(made.stderr)}` };
+  return { dir };
+}
+
+const tls = certificate();
+const skip = "skip" in tls ? tls.skip : false;
+
+async function start(): Promise<[Child, number]> {
+  const child = startFixture("drain_server.ts", ["node", `tls=${"dir" in tls ? tls.dir : ""}`]);
+  const line = await child.waitFor(/^listening \d+$/);
+  return [child, Number(line.split(" ")[1])];
+}
+
+test(
+  "https: in-flight requests complete with Connection: close, the process ends by SIGTERM",
+  async () => {
+    const [child, port] = await start();
+    const connections = [1, 2].map(() => new RawConnection(port, { tls: true }));
+    const answers = connections.map((c, i) => c.get(`/slow?ms=800&id=t${i}`));
+    await child.waitFor("begin t0");
+    await child.waitFor("begin t1");
+    const sent = performance.now();
+    child.kill("SIGTERM");
+    const responses = await Promise.all(answers);
+    for (const [i, response] of responses.entries()) {
+      assert.deepEqual([response.status, response.body], [200, `done t${i}`]);
+      assert.equal(response.headers["connection"], "close");
+    }
+    const end = await child.ended;
+    assert.ok(performance.now() - sent < 5_000);
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    assert.ok(
+      end.lines.includes("detail 2 in flight at the stop, 2 served, 0 cut"),
+      end.lines.join("\n"),
+    );
+  },
+  { skip },
+);
+
+test(
+  "https: idle TLS keep-alive and never-used TLS connections do not hold the shutdown",
+  async () => {
+    const [child, port] = await start();
+    const idle = new RawConnection(port, { tls: true });
+    assert.equal((await idle.get("/work?id=k1")).body, "ok k1");
+    const unused = new RawConnection(port, { tls: true });
+    await unused.connected;
+    await delay(100);
+    const sent = performance.now();
+    child.kill("SIGTERM");
+    const end = await child.ended;
+    const took = performance.now() - sent;
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    assert.ok(took < 2_000, `took ${took} ms`);
+    await idle.peerClosed();
+    await unused.peerClosed();
+  },
+  { skip },
+);
