@@ -76,6 +76,7 @@ export interface DrainOptions {
  *   inFlight: 2,
  *   served: 2,
  *   cut: 0,
+ *   webSockets: 0,
  *   tracked: true,
  * }));
  * ```

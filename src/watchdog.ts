@@ -33,7 +33,11 @@ export interface WatchdogOptions {
 
 /** A running watchdog; dispose it to stop it. */
 export interface WatchdogHandle extends Disposable {
-  /** Resolves once the watchdog thread runs; to `false` when none could start here. */
+  /**
+   * Resolves once the watchdog thread runs; to `false` when none could start
+   * here. It guards from then on: a thread still starting when the main
+   * thread gets stuck may never start (Bun needs the main thread for that).
+   */
   readonly ready: Promise<boolean>;
 }
 
