@@ -36,12 +36,13 @@
  */
 
 import { _setRuntimeFactory } from "./src/_default_runtime.ts";
-import { _listenForParent, detectRuntime } from "./src/runtime/detect.ts";
+import { _prepareAtImport, detectRuntime } from "./src/runtime/detect.ts";
 
 // The core is handed the running runtime, found on first use (see _default_runtime.ts).
 _setRuntimeFactory(detectRuntime);
-// In a worker: take attach()'s handshake before any handler of the program's does.
-_listenForParent();
+// Before the program's code runs: in a worker, take attach()'s handshake
+// first; on Deno, start counting the program's own signal listeners.
+_prepareAtImport();
 
 export { shutdown } from "./src/shutdown.ts";
 export { ShutdownController } from "./src/shutdown_controller.ts";

@@ -7,6 +7,7 @@
 
 import type { RuntimeAdapter } from "../runtime_adapter.ts";
 import { denoRuntime } from "./deno/mod.ts";
+import { _signalTally } from "./deno/_signal_tally.ts";
 import { bunRuntime } from "./bun/mod.ts";
 import { nodeRuntime } from "./node/mod.ts";
 import { _catchHandshake, type _WorkerChannel, _workerRuntime } from "./worker/mod.ts";
@@ -40,13 +41,16 @@ function _workerChannel(): _WorkerChannel | undefined {
 const _channel = _workerChannel();
 
 /**
- * In a worker, starts waiting for `attach()`'s handshake from the parent, so
- * that it is taken out before any message handler of the program's sees it.
- * Called once by the entry point while it is imported; does nothing on the
- * main thread.
+ * What must happen while the library is imported, before the program's own
+ * code runs. In a worker: wait for `attach()`'s handshake from the parent,
+ * so that it is taken out before any message handler of the program's sees
+ * it. On Deno's main thread: count the signal listeners added from now on
+ * (Deno cannot tell how many a signal has), so the program's own, added
+ * before the library's first use, are seen too.
  */
-export function _listenForParent(): void {
+export function _prepareAtImport(): void {
   if (_channel !== undefined) _catchHandshake(_channel);
+  else if ("Deno" in globalThis) _signalTally();
 }
 
 /**

@@ -63,6 +63,14 @@ test("the program's own SIGTERM listener runs once, and one SIGTERM is one attem
   assert.deepEqual([end.code, end.signal], [143, null]);
 });
 
+test("an own SIGTERM listener added before the library's first use also runs once", async () => {
+  const end = await stopped("own-listener-first");
+  assert.equal(count(end, "own listener 1"), 1, show(end));
+  assert.equal(count(end, "own listener 2"), 0, show(end));
+  assert.ok(end.lines.includes("attempts 1"), show(end));
+  assert.deepEqual([end.code, end.signal], [143, null]);
+});
+
 test("two Ctrl-C with the program's own SIGINT listener do not force the end", async () => {
   const child = startFixture("others.ts", ["own-listener"]);
   await child.waitFor("ready");
