@@ -66,13 +66,8 @@ export function _processAdapter(
     setTimer: _setTimer,
     clearTimer: _clearTimer,
     whenIdle(callback: () => void): unknown {
-      const timer = setTimeout(() => {
-        // Bun makes process.stdout and stderr on first touch (12-30 ms), and
-        // the exit's flush must touch them: pay that while idle, not after
-        // the signal.
-        if (name === "bun") void [proc.stdout, proc.stderr];
-        callback();
-      }, 0) as { unref?: () => void };
+      if (name === "bun") _makeStdStreamsLater(proc);
+      const timer = setTimeout(callback, 0) as { unref?: () => void };
       timer.unref?.();
       return timer;
     },
@@ -193,6 +188,21 @@ function _clearTimer(handle: unknown): void {
   } else {
     clearTimeout(handle as ReturnType<typeof setTimeout>);
   }
+}
+
+/**
+ * Bun makes process.stdout and stderr on first touch (12-30 ms), and the
+ * exit's flush must touch them: a program that lives past this delay pays
+ * that while idle rather than after the signal; a shorter one (a command
+ * that ends by itself) never pays it.
+ */
+const _STD_STREAMS_AFTER_MS = 250;
+
+function _makeStdStreamsLater(proc: _NodeProcess): void {
+  const timer = setTimeout(() => void [proc.stdout, proc.stderr], _STD_STREAMS_AFTER_MS) as {
+    unref?: () => void;
+  };
+  timer.unref?.();
 }
 
 /** What the runtime would have done with an uncaught error: print it, exit 1. */
