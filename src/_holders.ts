@@ -64,19 +64,24 @@ export class _Holders {
   /**
    * Shutdown is pending and every open scope's budget counts from `nowMs`
    * (the shared `countFromMs` the scopes read): one expiry per budget.
+   * Returns the latest deadline among them (-Infinity when none).
    */
-  startCountdown(nowMs: number): void {
+  startCountdown(nowMs: number): number {
     // Reading each budget is one pass with no allocation but the set of
     // distinct ones; opening and closing a scope stay plain set operations.
     const budgets = new Set<number>();
     for (const scope of this.#scopes) budgets.add(scope.budgetMs);
     let due = false;
+    let longest = -Infinity;
     for (const budget of budgets) {
+      if (budget > longest) longest = budget;
       if (budget <= 0) due = true;
       else this.#push(nowMs + budget, undefined);
     }
     if (this.#at.length > 0 && this.#at[0] < this.#timerAt) this.#arm();
     if (due) this.#sweep(this.#clock.now());
+    // No scope has a count of its own yet: the latest deadline is the longest budget's.
+    return nowMs + longest;
   }
 
   /** Runs `scope`'s expiry at its `deadlineMs` (called again after each renew). */

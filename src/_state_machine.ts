@@ -274,18 +274,19 @@ export class _StateMachine {
     );
     this.scopeHost.shared.pending = true;
     this.scopeHost.shared.countFromMs = this.facts.startedMs;
-    this.hold.startCountdown(this.facts.startedMs);
+    const latest = this.hold.startCountdown(this.facts.startedMs);
     this.holdersChanged();
-    this.armDeadline();
+    this.armDeadline(latest);
     this.maybeFinalize(true);
   }
 
-  armDeadline(): void {
+  /** `latest`: the latest scope deadline, when the caller knows it without a pass over the scopes. */
+  armDeadline(latest = this.hold.latestDeadline()): void {
     this.deadlineTimer?.cancel();
     // Open scopes keep at least their own budget, so they push the deadline;
     // steps that start after such a scope get the pushed deadline too.
     // A scope's end plus the hooks' reserve, so the hooks never get 0 ms.
-    this.deadlineMs = Math.max(this.deadlineMs, this.hold.latestDeadline() + this.reserve());
+    this.deadlineMs = Math.max(this.deadlineMs, latest + this.reserve());
     this.watch?.armed(this.deadlineMs - this.rt.now(), this.watchdogEnd(), this.hold.names());
     this.deadlineTimer = _setTimer(this.rt, () => {
       if (this.state !== "stopping") return;
