@@ -16,11 +16,12 @@
  *
  * @module
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import process from "node:process";
 import autocannon from "autocannon";
+import { spawnServer } from "./_spawn_server.ts";
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -59,19 +60,12 @@ interface Run {
 
 async function once(runtime: string, kind: string, mode: string): Promise<Run> {
   const [command, args] = runtimes[runtime];
-  const child = spawn(command, [...args, "bench/_drain_server.ts", kind, mode], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let output = "";
-  child.stdout.setEncoding("utf8");
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on("data", (chunk: string) => {
-      output += chunk;
-      const match = output.match(/listening (\d+)/);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", () => reject(new Error(`${runtime} ${kind} ${mode} died: ${output}`)));
-  });
+  const { child, port, output } = await spawnServer(command, [
+    ...args,
+    "bench/_drain_server.ts",
+    kind,
+    mode,
+  ]);
   const gone = new Promise<number>((resolve) =>
     child.once("exit", () => resolve(performance.now()))
   );
@@ -87,7 +81,7 @@ async function once(runtime: string, kind: string, mode: string): Promise<Run> {
   child.kill("SIGTERM");
   const goneMs = (await gone) - sent;
   const result = await load;
-  const begun = Number(output.match(/begun (\d+)/)?.[1] ?? NaN);
+  const begun = Number(output().match(/begun (\d+)/)?.[1] ?? NaN);
   const served = result["1xx"] + result["2xx"] + result["3xx"] + result["4xx"] + result["5xx"];
   return { lost: begun - served, goneMs, served, begun };
 }

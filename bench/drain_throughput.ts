@@ -12,10 +12,10 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
 import process from "node:process";
 import autocannon from "autocannon";
+import { spawnServer } from "./_spawn_server.ts";
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -49,19 +49,12 @@ interface Run {
 
 async function once(kind: string, mode: string): Promise<Run> {
   const [command, args] = runtimes[kind];
-  const child = spawn(command, [...args, "bench/_drain_hello.ts", kind, mode], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let output = "";
-  child.stdout.setEncoding("utf8");
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on("data", (chunk: string) => {
-      output += chunk;
-      const match = output.match(/listening (\d+)/);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", () => reject(new Error(`${kind} ${mode} died: ${output}`)));
-  });
+  const { child, port } = await spawnServer(command, [
+    ...args,
+    "bench/_drain_hello.ts",
+    kind,
+    mode,
+  ]);
   const url = `http://127.0.0.1:${port}/`;
   await autocannon({ url, connections: 50, duration: 1 }); // warm-up
   const cpuBefore = cpuMs(child.pid!);
