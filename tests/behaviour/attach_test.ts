@@ -4,7 +4,7 @@
 // program's own handlers.
 import assert from "node:assert/strict";
 import { processTest as test, runtimeName } from "../_harness.ts";
-import { type ChildEnd, startFixture } from "../_child.ts";
+import { type ChildEnd, delay, startFixture } from "../_child.ts";
 
 const kinds = runtimeName === "node" ? ["threads"] : ["threads", "web"];
 const options = { timeoutMs: 30_000 };
@@ -48,6 +48,27 @@ for (const kind of kinds) {
       assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
       assert.ok(tookMs < 10_000, `took ${tookMs} ms`);
       noLibraryMessages(end);
+    },
+    options,
+  );
+
+  test(
+    `attach (${kind}): the 3rd Ctrl-C forces the end: the worker is terminated at once`,
+    async () => {
+      const child = startFixture("attach_parent.ts", [kind, "force"]);
+      await child.waitFor("worker: iteration 1 starts");
+      const sentAt = Date.now();
+      for (let i = 0; i < 3; i++) {
+        child.kill("SIGINT");
+        await delay(60); // apart, or the kernel merges them
+      }
+      const end = await child.ended;
+      const tookMs = Date.now() - sentAt;
+      const out = end.lines.join("\n") + end.stderr;
+      assert.ok(!end.lines.includes("worker: iteration 1 ends"), out);
+      assert.ok(end.lines.some((line) => /^parent: report .*forced=true/.test(line)), out);
+      assert.ok(tookMs < 5_000, `a 20 s iteration was not waited for: ${tookMs} ms`);
+      assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
     },
     options,
   );
