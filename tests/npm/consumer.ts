@@ -22,6 +22,7 @@ import {
   drainable,
   type DrainHandle,
   type DrainOptions,
+  type DrainSocket,
   type DrainStats,
   type NodeChildProcessLike,
   type NodeWorkerLike,
@@ -56,6 +57,9 @@ import {
   type StopSignal,
   type UncaughtKind,
   type Unsubscribe,
+  watchdog,
+  type WatchdogHandle,
+  type WatchdogOptions,
   type WebWorkerLike,
   writeReadiness,
 } from "@graceful/shutdown";
@@ -250,3 +254,15 @@ const asNodeWorker: NodeWorkerLike = nodeWorker;
 declare const webWorker: WebWorkerLike;
 const workers: AttachableWorker[] = [asNodeWorker, webWorker];
 console.log(workers.length);
+
+// The watchdog (on a fake runtime it starts nothing) and a drained server's WebSockets.
+{
+  const watched = new ShutdownController({ runtime: new FakeRuntime() });
+  const watchdogOptions: WatchdogOptions = { controller: watched, graceMs: 50 };
+  using dog: WatchdogHandle = watchdog(watchdogOptions);
+  console.log(await dog.ready);
+  watched[Symbol.dispose]();
+}
+declare const socket: DrainSocket;
+declare const drainedServer: DrainHandle;
+using _tracked = drainedServer.track(socket);
