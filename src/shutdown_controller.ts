@@ -14,9 +14,10 @@
  * | `forcing`  | the running step ended (or none ran) | `done`     | the rest reported cut, then the exit           |
  * | any        | `[Symbol.dispose]()` mid-shutdown    | `done`     | as forcing, but no exit is asked for           |
  *
- * What holds a shutdown back (scopes, start-up) lives in `_holders.ts`, the
- * steps in `_finalizer.ts`, the facts and report in `_shutdown_facts.ts`, the
- * wording in `_messages.ts`, the exit status in `_exit_status.ts`.
+ * The machine's fields live in `_machine_state.ts`, its end (report, exit) in
+ * `_report_and_exit.ts`, the idle warm-up in `_rehearsal.ts`; what holds a shutdown back in
+ * `_holders.ts`, the steps in `_finalizer.ts`, the facts and report in `_shutdown_facts.ts`,
+ * the wording in `_messages.ts`, the exit status in `_exit_status.ts`.
  *
  * @module
  */

@@ -1,0 +1,171 @@
+// What the state machine knows: its state, settings, timers and parts, and
+// the queries and helpers that read them without moving it. The transitions
+// are in `_state_machine.ts`, the report and the exit in `_report_and_exit.ts`.
+
+import type { ShutdownReport } from "./types.ts";
+import type { RuntimeAdapter, StopSignal, Unsubscribe } from "./runtime_adapter.ts";
+import { ShutdownError } from "./shutdown_error.ts";
+import { _say } from "./_messages.ts";
+import type { _ControllerSettings } from "./_options.ts";
+import { _Holders } from "./_holders.ts";
+import { _Finalizer } from "./_finalizer.ts";
+import { _defaultRuntime } from "./_default_runtime.ts";
+import { _statusFor } from "./_signals.ts";
+import type { _Timer } from "./_clock.ts";
+import { _ShutdownFacts } from "./_shutdown_facts.ts";
+import type { _WatchdogProbe } from "./_watchdog_probe.ts";
+
+/**
+ * The states of a controller, in the only order it moves through them.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownController, type ShutdownState } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * using controller = new ShutdownController({ runtime: new FakeRuntime() });
+ * const state: ShutdownState = controller.state;
+ * console.log(state); // "running"
+ * ```
+ */
+export type ShutdownState = "running" | "stopping" | "forcing" | "done";
+
+/** One controller's state; `_StateMachine` adds the transitions. */
+export class _MachineState {
+  readonly options: _ControllerSettings;
+  runtime: RuntimeAdapter | undefined;
+  readonly lazy: boolean;
+  state: ShutdownState = "running";
+  unlisten: Unsubscribe | undefined;
+  disposed = false;
+  /** Disposed before any shutdown began: there is none to finish, nor an exit to ask for. */
+  disposedFirst = false;
+  /** Called with the report before the exit (`onReport`). */
+  readonly reportListeners = new Set<(report: ShutdownReport) => unknown>();
+
+  readonly abort = new AbortController();
+  holders: _Holders | undefined;
+  finalizer: _Finalizer | undefined;
+  scopeCount = 0;
+  hookCount = 0;
+
+  readonly facts = new _ShutdownFacts();
+  deadlineMs = Infinity;
+  deadlineTimer: _Timer | undefined;
+  finalizing = false;
+  /** The idle rehearsal, until it ran (see `_rehearse`). */
+  warmUpTimer: unknown;
+  /** The process is exiting on its own (`exit()`): ask for no second exit. */
+  exiting = false;
+  /** Set by `watchdog()`: told of the deadline and the running step. */
+  watch: _WatchdogProbe | undefined;
+
+  readonly done: Promise<ShutdownReport>;
+  resolveDone!: (report: ShutdownReport) => void;
+  /** Settles once the exit was asked for (or the program ends by itself). */
+  readonly finished: Promise<void>;
+  resolveFinished!: () => void;
+
+  constructor(options: _ControllerSettings, lazy: boolean) {
+    this.options = options;
+    this.runtime = options.runtime;
+    this.lazy = lazy;
+    this.done = new Promise((resolve) => this.resolveDone = resolve);
+    this.finished = new Promise((resolve) => this.resolveFinished = resolve);
+  }
+
+  stopListening(): void {
+    const unlisten = this.unlisten;
+    this.unlisten = undefined;
+    unlisten?.();
+  }
+
+  get rt(): RuntimeAdapter {
+    return this.runtime ??= _defaultRuntime();
+  }
+
+  budget(): number {
+    return this.options.budgetMs ?? this.rt.policy.defaultBudgetMs;
+  }
+
+  get hold(): _Holders {
+    return this.holders ??= new _Holders(this.rt);
+  }
+
+  get steps(): _Finalizer {
+    return this.finalizer ??= new _Finalizer(this.rt);
+  }
+
+  /** True once forced or done: nothing new may start. A method, so TS does not narrow it. */
+  ending(): boolean {
+    return this.state === "forcing" || this.state === "done";
+  }
+
+  /** Refuses work once disposed, or once the shutdown is over: nothing could run it. */
+  assertUsable(what: string): void {
+    if (this.disposed) throw new Error(`${what} called on a disposed ShutdownController`);
+    if (this.state === "done") {
+      throw new Error(`${what} called after the shutdown ended; nothing would run it now`);
+    }
+  }
+
+  /** The part of the budget kept for the hooks. */
+  reserve(): number {
+    const budget = this.budget();
+    return Math.min(this.options.hookReserveMs ?? budget / 10, budget);
+  }
+
+  /** What a scope opened without a budget of its own gets. */
+  scopeBudget(): number {
+    return this.budget() - this.reserve();
+  }
+
+  /** Tells an adapter that asks (a worker's: see `attach()`) what holds now. */
+  holdersChanged(): void {
+    const runtime = this.runtime;
+    if (runtime?.holdersChanged === undefined) return;
+    const hold = this.hold;
+    runtime.holdersChanged(!hold.empty, () => hold.latestDeadline());
+  }
+
+  pendingError(): ShutdownError {
+    const reason = this.abort.signal.reason;
+    return reason instanceof ShutdownError
+      ? reason
+      : new ShutdownError("shutdown requested", { cause: this.facts.cause });
+  }
+
+  /** How the watchdog ends the process if this thread cannot: as a forced end would. */
+  watchdogEnd(): { signal?: StopSignal; code: number } {
+    const event = this.facts.lastEvent;
+    if (event?.kind === "signal" && this.rt.policy.canReraise) {
+      return { signal: event.signal, code: _statusFor(event.signal) };
+    }
+    return { code: this.rt.exitCode() || 1 };
+  }
+
+  forcedError(): ShutdownError {
+    return this.facts.forcedError(this.budget(), this.options.maxAttempts);
+  }
+
+  callSafely(name: string, fn: (() => void) | undefined): void {
+    try {
+      fn?.();
+    } catch (error) {
+      this.say(`${name} threw: ${error instanceof Error ? error.message : String(error)}`, true);
+    }
+  }
+
+  say(message: string, always: boolean): void {
+    const runtime = this.rt;
+    _say(
+      {
+        log: this.options.log,
+        writeStderr: (text) => runtime.writeStderr(text),
+        stderrIsTerminal: () => runtime.stderrIsTerminal(),
+      },
+      message,
+      always,
+    );
+  }
+}

@@ -1,0 +1,107 @@
+// The end of a shutdown, once the machine is `done`: the exit status, the
+// report (stderr, `done`, `onReport` listeners), then the exit, in that order.
+
+import type { ShutdownReport } from "./types.ts";
+import { _formatReport, _reportIsNoteworthy } from "./_messages.ts";
+import { _decideExit } from "./_exit_status.ts";
+import { _MAX_TIMER_MS } from "./_os_policy.ts";
+import { _setTimer } from "./_clock.ts";
+import type { _MachineState } from "./_machine_state.ts";
+
+/** Decides the exit status, hands the report out, then asks for the exit (if any). */
+export function _reportAndExit(m: _MachineState): void {
+  const runtime = m.rt;
+  const forced = m.facts.forcedBy !== undefined;
+  const failed = m.facts.lateError || m.steps.failed;
+  const exit = _decideExit({
+    cause: m.facts.cause!,
+    lastEvent: m.facts.lastEvent,
+    ownCode: runtime.exitCode(),
+    failed,
+    forced,
+    leaving: m.exiting || m.disposedFirst,
+    canReraise: runtime.policy.canReraise,
+  });
+  const report = m.facts.report(m.steps.reports, exit, runtime.now());
+  const exits = exit.signal !== undefined || exit.code !== undefined;
+  // When the library ends the process, its listeners stay (ignoring what
+  // comes) until the exit: a burst of signals must not kill the process by
+  // their default action before the report, `done` and `onReport` are out.
+  if (!exits) m.stopListening();
+  if (_reportIsNoteworthy(report, m.budget() / 2)) m.say(_formatReport(report), true);
+  if (forced) m.callSafely("beforeTermination", m.options.beforeTermination);
+  m.resolveDone(report);
+  const shipped = _shipReport(m, report);
+  if (exits) {
+    // A macrotask later at least, so code awaiting `done` runs first, and
+    // after `onReport` listeners (within the deadline); a held console
+    // event is released only after our exit, with our status, was asked for.
+    // Buffered output is flushed first, within the deadline (not when forced).
+    const left = (): number =>
+      forced ? 0 : Math.min(Math.max(0, m.deadlineMs - runtime.now()), _MAX_TIMER_MS);
+    shipped.then(() =>
+      _afterAwaiters(() => {
+        // Now our listeners go, so the signal re-raised is not ours to catch;
+        // where console events are held, uninstalling would release the held
+        // event, so that waits until the exit was asked for.
+        if (!runtime.policy.holdsConsoleEvents) m.stopListening();
+        const end = (): void => {
+          if (exit.signal !== undefined) runtime.dieBy(exit.signal, { withinMs: left() });
+          else runtime.exit(exit.code!);
+          m.stopListening();
+          m.resolveFinished();
+        };
+        const flushed = runtime.flush?.(exit, left());
+        if (flushed === undefined) end();
+        else void flushed.then(end);
+      })
+    );
+    return;
+  }
+  m.resolveFinished();
+  // The process ends by itself: a failure still makes its status non-zero
+  // (not when the program called exit(): its code stands).
+  if (failed && !m.exiting && !runtime.exitCode()) runtime.setExitCode(1);
+}
+
+/**
+ * Runs the `onReport` listeners together and waits for them until the
+ * deadline at most; what they throw goes to stderr.
+ */
+function _shipReport(m: _MachineState, report: ShutdownReport): Promise<void> {
+  if (m.reportListeners.size === 0 || m.exiting) {
+    for (const listener of m.reportListeners) {
+      m.callSafely("onReport", () => void listener(report));
+    }
+    return Promise.resolve();
+  }
+  const runtime = m.rt;
+  const shipped = Promise.all([...m.reportListeners].map(async (listener) => {
+    try {
+      await listener(report);
+    } catch (error) {
+      m.say(`onReport threw: ${error instanceof Error ? error.message : String(error)}`, true);
+    }
+  }));
+  return new Promise((resolve) => {
+    const timer = _setTimer(runtime, resolve, Math.max(0, m.deadlineMs - runtime.now()));
+    shipped.then(() => {
+      timer.cancel();
+      resolve();
+    });
+  });
+}
+
+/**
+ * How many promise turns code awaiting `done` gets before the exit: enough
+ * for `await controller.done` and a few wrapping async functions to run their
+ * synchronous part (async work belongs in `onReport`). Turns, not a timer: a
+ * timer costs Deno ~2 ms after a signal.
+ */
+const _AWAITER_TURNS = 8;
+
+function _afterAwaiters(fn: () => void): void {
+  let turn: Promise<void> = Promise.resolve();
+  for (let i = 0; i < _AWAITER_TURNS; i++) turn = turn.then();
+  turn.then(fn);
+}
