@@ -19,20 +19,6 @@ export interface _BunServer {
   upgrade: unknown;
 }
 
-/** True when `value` looks like what `Deno.serve()` returns. */
-export function _isDenoServer(value: unknown): value is _DenoServer {
-  const s = value as Partial<_DenoServer> | null;
-  return typeof s === "object" && s !== null && typeof s.shutdown === "function" &&
-    "finished" in s;
-}
-
-/** True when `value` looks like what `Bun.serve()` returns. */
-export function _isBunServer(value: unknown): value is _BunServer {
-  const s = value as Partial<_BunServer> | null;
-  return typeof s === "object" && s !== null && typeof s.stop === "function" &&
-    "pendingRequests" in s && "upgrade" in s;
-}
-
 /** Drives a `Deno.serve()` server; without a tracker it cannot cut or count. */
 export function _denoTarget(server: _DenoServer, tracker: _Tracker | undefined): _DrainTarget {
   const counts = tracker?.counts;

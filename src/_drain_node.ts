@@ -4,7 +4,7 @@
 // sent a request until headersTimeout, so this file follows every socket and
 // response itself, seen through the server's own events.
 
-import type { _DrainCounts, _DrainTarget } from "./_drain_types.ts";
+import type { _DrainCounts, _DrainTarget, _EarlyNode } from "./_drain_types.ts";
 
 /** The parts of a socket this file uses. */
 interface _Socket {
@@ -34,16 +34,15 @@ export interface _NodeServer {
   addContext?: unknown;
 }
 
-/** True when `value` looks like a node:http / node:https server. */
-export function _isNodeServer(value: unknown): value is _NodeServer {
-  const s = value as Partial<_NodeServer> | null;
-  return typeof s === "object" && s !== null && typeof s.close === "function" &&
-    typeof s.closeIdleConnections === "function" && typeof s.on === "function" &&
-    typeof s.removeListener === "function" && "listening" in s;
-}
-
-/** Follows a node:http server's sockets and responses from construction on. */
-export function _nodeTarget(server: _NodeServer, counts: _DrainCounts): _DrainTarget {
+/**
+ * Follows a node:http server's sockets and responses from construction on,
+ * taking over those `early` saw since drain() was called.
+ */
+export function _nodeTarget(
+  server: _NodeServer,
+  counts: _DrainCounts,
+  early?: _EarlyNode,
+): _DrainTarget {
   // socket -> requests being answered on it
   const sockets = new Map<_Socket, number>();
   // sockets handed to an "upgrade" listener (WebSockets): closed at the cut
@@ -113,6 +112,13 @@ export function _nodeTarget(server: _NodeServer, counts: _DrainCounts): _DrainTa
   server.on(connectionEvent, onConnection);
   // First, so the header can still be set when the user's handler answers at once.
   (server.prependListener ?? server.on).call(server, "request", onRequest);
+  if (early !== undefined) {
+    for (const socket of early.sockets) track(socket as _Socket);
+    for (const [response, request] of early.requests) {
+      onRequest(request as { socket: _Socket }, response as _Response);
+    }
+    early.stop();
+  }
 
   return {
     closing(): void {

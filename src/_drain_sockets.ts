@@ -2,8 +2,6 @@
 // user registers through the handle's track(), whatever made them (Deno's
 // upgradeWebSocket(), a `ws` server on node:http...), seen only by duck typing.
 
-import { _show } from "./_validate.ts";
-
 /**
  * A WebSocket that {@linkcode DrainHandle.track} can close: the standard
  * `WebSocket` (Deno's `upgradeWebSocket()`), a `ws` library socket, Bun's
@@ -22,7 +20,7 @@ export interface DrainSocket {
 
 /** The sockets of one drain. */
 export interface _Sockets {
-  /** Registers a socket until it closes or the returned Disposable is disposed. */
+  /** Registers a socket (checked by drain()) until it closes or the returned Disposable is disposed. */
   track(socket: DrainSocket): Disposable;
   /** Closes every open socket with 1001; resolves once they all said they closed. */
   closeAll(): Promise<void>;
@@ -38,14 +36,6 @@ export function _newSockets(): _Sockets {
   let closed = 0;
   return {
     track(socket: DrainSocket): Disposable {
-      if (
-        typeof socket !== "object" || socket === null ||
-        typeof (socket as Partial<DrainSocket>).close !== "function"
-      ) {
-        throw new TypeError(
-          `track() needs a WebSocket (an object with close(code, reason)), got ${_show(socket)}`,
-        );
-      }
       const forget = (): void => void open.delete(socket);
       if ((socket.readyState ?? 0) >= _CLOSING) return { [Symbol.dispose]: forget };
       open.set(socket, _closeOf(socket, forget));

@@ -31,11 +31,6 @@ export interface _DrainTarget {
   dispose(): void;
 }
 
-/** Makes a fresh set of counts. */
-export function _newCounts(tracked: boolean): _DrainCounts {
-  return { active: 0, inFlight: 0, served: 0, cut: 0, webSockets: 0, tracked };
-}
-
 /** What `drain()` reads from a handler made by drainable(). */
 export interface _Tracker {
   /** Counts kept for the drain this handler is linked to. */
@@ -48,10 +43,13 @@ export interface _Tracker {
   cut(): void;
 }
 
-/** Which tracker each handler made by drainable() has. */
-export const _TRACKERS: WeakMap<object, _Tracker> = new WeakMap();
-
-/** The tracker behind a handler made by drainable(), if it is one. */
-export function _trackerOf(handler: unknown): _Tracker | undefined {
-  return typeof handler === "function" ? _TRACKERS.get(handler) : undefined;
+/**
+ * What a node:http server did between drain() and the load of its code: the
+ * sockets and requests (response -> request) still open.
+ */
+export interface _EarlyNode {
+  readonly sockets: ReadonlySet<unknown>;
+  readonly requests: ReadonlyMap<unknown, unknown>;
+  /** Stops following the server (its code follows it from then on). */
+  stop(): void;
 }

@@ -14,11 +14,11 @@ import {
   _checkOptions,
   _show,
 } from "./_validate.ts";
-import { type _DrainCounts, type _DrainTarget, _newCounts, _trackerOf } from "./_drain_types.ts";
-import { _isNodeServer, _nodeTarget } from "./_drain_node.ts";
-import { _settlesWithin } from "./_settles_within.ts";
-import { _bunTarget, _denoTarget, _isBunServer, _isDenoServer } from "./_drain_fetch.ts";
-import { _newSockets, type DrainSocket } from "./_drain_sockets.ts";
+import { _newCounts, _trackerOf } from "./drainable.ts";
+import type { _EarlyNode } from "./_drain_types.ts";
+import type { _NodeServer } from "./_drain_node.ts";
+import type { DrainSocket } from "./_drain_sockets.ts";
+import type { _DrainParts, _DrainSetup } from "./_drain_run.ts";
 
 export type { DrainSocket };
 
@@ -206,51 +206,40 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
   if (_draining.has(server)) throw new TypeError("this server is already drained by drain()");
 
   const counts = kind === "deno" ? tracker?.counts ?? _newCounts(false) : _newCounts(true);
-  const sockets = _newSockets();
-  const closeSockets = async (signal: AbortSignal): Promise<void> => {
-    const closed = sockets.closed;
-    const all = sockets.closeAll();
-    counts.webSockets += sockets.closed - closed;
-    // Let their close frames go out and be answered before the connections go.
-    await _settlesWithin(all, 1_000, signal);
-  };
-  let phase: DrainStats["phase"] = "serving";
-  let requestedAt = -1;
-  let target: _DrainTarget | undefined;
-  const registration = controller.onShutdown(async ({ signal, note }) => {
-    await _sleep(drainDelayMs - (performance.now() - requestedAt), signal);
-    phase = "draining";
-    // Deno closes upgraded sockets at shutdown() itself: close ours first, with our reason.
-    if (kind === "deno") void closeSockets(signal);
-    const stopped = target!.stop(); // counts what is in flight now
-    const report = (): void => note(_detail(counts));
-    report();
-    const left = !(await _settlesWithin(stopped, timeoutMs, signal));
-    report();
-    // Sockets left open (any, when it was cut) are closed before their connections go.
-    await closeSockets(signal);
-    if (left) target!.cut();
-    phase = "closed";
-    // When it was cut, give the server a moment to let go of its connections.
-    if (left) await _settlesWithin(stopped, 1_000, signal);
-    target!.refresh?.();
-    report();
-  }, { name });
-  const onRequested = (): void => {
-    requestedAt = performance.now();
-    phase = "delaying";
-    target?.closing();
-  };
+  const state: _DrainSetup["state"] = { phase: "serving", requestedAt: -1 };
+  // The rest of the code loads now, in the background; a node:http server is
+  // followed from the call on meanwhile, so no socket or request is missed.
+  const early = kind === "node" ? _followEarly(server as _NodeServer) : undefined;
+  const setup: _DrainSetup = { kind, tracker, counts, early, drainDelayMs, timeoutMs, state };
+  let parts: _DrainParts | undefined;
+  let disposed = false;
+  const queued: { socket: DrainSocket; real?: Disposable; gone: boolean }[] = [];
+  const loaded = import("./_drain_run.ts").then(({ _drainParts }) => {
+    if (disposed) return undefined;
+    parts = _drainParts(server, setup);
+    if (state.phase !== "serving") parts.target.closing();
+    for (const entry of queued.splice(0)) {
+      if (!entry.gone) entry.real = parts.sockets.track(entry.socket);
+    }
+    return parts;
+  });
+  // A failed load surfaces in the step; no unhandled rejection before it.
+  loaded.catch(() => {});
+  let registration: Disposable;
   try {
-    target = kind === "node"
-      ? _nodeTarget(server as never, counts)
-      : kind === "deno"
-      ? _denoTarget(server as never, tracker)
-      : _bunTarget(server as never, tracker, counts);
+    registration = controller.onShutdown(async (context) => {
+      await (parts ?? await loaded)?.run(context);
+    }, { name });
   } catch (error) {
-    registration[Symbol.dispose]();
+    disposed = true;
+    early?.stop();
     throw error;
   }
+  const onRequested = (): void => {
+    state.requestedAt = performance.now();
+    state.phase = "delaying";
+    parts?.target.closing();
+  };
   if (tracker !== undefined) tracker.linked = true;
   _draining.add(server);
   const signal = controller.signal;
@@ -259,17 +248,30 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
 
   return {
     get stats(): DrainStats {
-      target?.refresh?.();
+      parts?.target.refresh?.();
       const { active, inFlight, served, cut, webSockets, tracked } = counts;
-      return { phase, active, inFlight, served, cut, webSockets, tracked };
+      return { phase: state.phase, active, inFlight, served, cut, webSockets, tracked };
     },
-    track: (socket: DrainSocket): Disposable => sockets.track(socket),
+    track(socket: DrainSocket): Disposable {
+      _checkSocket(socket);
+      if (parts !== undefined) return parts.sockets.track(socket);
+      const entry: (typeof queued)[number] = { socket, gone: false };
+      queued.push(entry);
+      return {
+        [Symbol.dispose](): void {
+          entry.gone = true;
+          entry.real?.[Symbol.dispose]();
+        },
+      };
+    },
     [Symbol.dispose](): void {
-      if (target === undefined) return;
+      if (disposed) return;
+      disposed = true;
       registration[Symbol.dispose]();
       signal.removeEventListener("abort", onRequested);
-      target.dispose();
-      target = undefined;
+      if (parts !== undefined) parts.target.dispose();
+      else early?.stop();
+      parts = undefined;
       if (tracker !== undefined) tracker.linked = false;
       _draining.delete(server);
     },
@@ -277,9 +279,16 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
 }
 
 function _kindOf(server: unknown): "node" | "deno" | "bun" {
-  if (_isDenoServer(server)) return "deno";
-  if (_isBunServer(server)) return "bun";
-  if (_isNodeServer(server)) return "node";
+  const s = server as Record<string, unknown> | null;
+  if (typeof s === "object" && s !== null) {
+    // What Deno.serve() returns, what Bun.serve() returns, a node:http(s) server.
+    if (typeof s.shutdown === "function" && "finished" in s) return "deno";
+    if (typeof s.stop === "function" && "pendingRequests" in s && "upgrade" in s) return "bun";
+    if (
+      typeof s.close === "function" && typeof s.closeIdleConnections === "function" &&
+      typeof s.on === "function" && typeof s.removeListener === "function" && "listening" in s
+    ) return "node";
+  }
   const what = typeof server === "function"
     ? `${_show(server)} (an app? pass the server that listen() returns)`
     : server === null || typeof server !== "object"
@@ -291,24 +300,40 @@ function _kindOf(server: unknown): "node" | "deno" | "bun" {
   );
 }
 
-/** The step's line in the report: how many requests were in flight, served and cut. */
-function _detail(counts: _DrainCounts): string {
-  const n = counts.webSockets;
-  const ws = n > 0 ? `, ${n} WebSocket${n === 1 ? "" : "s"} closed (1001)` : "";
-  if (!counts.tracked) return `requests not tracked (wrap the handler with drainable())${ws}`;
-  return `${counts.inFlight} in flight at the stop, ${counts.served} served, ${counts.cut} cut${ws}`;
+/** The sockets and requests of a node:http server, until drain()'s code takes over. */
+function _followEarly(server: _NodeServer): _EarlyNode {
+  type Closing = { once(event: "close", listener: () => void): unknown };
+  const sockets = new Set<Closing>();
+  const requests = new Map<Closing, unknown>();
+  const event = server.addContext === undefined ? "connection" : "secureConnection";
+  const onConnection = (socket: Closing): void => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  };
+  const onRequest = (request: unknown, response: Closing): void => {
+    requests.set(response, request);
+    response.once("close", () => requests.delete(response));
+  };
+  server.on(event, onConnection);
+  (server.prependListener ?? server.on).call(server, "request", onRequest);
+  return {
+    sockets,
+    requests,
+    stop(): void {
+      server.removeListener(event, onConnection);
+      server.removeListener("request", onRequest);
+    },
+  };
 }
 
-/** Waits `ms` (none when <= 0) unless `signal` aborts first. */
-function _sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (!(ms > 0) || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
+/** What DrainHandle.track() accepts: anything with close(code, reason). */
+function _checkSocket(socket: unknown): void {
+  if (
+    typeof socket !== "object" || socket === null ||
+    typeof (socket as Partial<DrainSocket>).close !== "function"
+  ) {
+    throw new TypeError(
+      `track() needs a WebSocket (an object with close(code, reason)), got ${_show(socket)}`,
+    );
+  }
 }

@@ -6,8 +6,24 @@
  * @module
  */
 
-import { _newCounts, type _Tracker, _TRACKERS } from "./_drain_types.ts";
-import { _cuttable } from "./_drain_body.ts";
+import type { _DrainCounts, _Tracker } from "./_drain_types.ts";
+
+/** Which tracker each handler made by drainable() has. */
+const _TRACKERS = new WeakMap<object, _Tracker>();
+
+/** The tracker behind a handler made by drainable(), if it is one. */
+export function _trackerOf(handler: unknown): _Tracker | undefined {
+  return typeof handler === "function" ? _TRACKERS.get(handler) : undefined;
+}
+
+/** Makes a fresh set of a drain's counts. */
+export function _newCounts(tracked: boolean): _DrainCounts {
+  return { active: 0, inFlight: 0, served: 0, cut: 0, webSockets: 0, tracked };
+}
+
+// Loaded on the first response with a body on Deno: a program that only
+// imports the library never loads it.
+let _body: Promise<typeof import("./_drain_body.ts")> | undefined;
 
 /**
  * Wraps a fetch handler for `Deno.serve()` or `Bun.serve()` so that
@@ -94,7 +110,10 @@ export function drainable<A extends unknown[], R extends Response | undefined>(
         // Deno tells when the response has gone out; until then it is in flight.
         completed.then(() => end(true), () => end(false));
         return response instanceof Response && response.body !== null && response.status >= 200
-          ? await _cuttable(response, cut.signal) as R
+          ? await (await (_body ??= import("./_drain_body.ts")))._cuttable(
+            response,
+            cut.signal,
+          ) as R
           : response;
       }
       end(true);

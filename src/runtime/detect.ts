@@ -6,17 +6,27 @@
  */
 
 import type { RuntimeAdapter } from "../runtime_adapter.ts";
+// Deno's adapter and the worker's are imported: Deno cannot load a module
+// synchronously, and the worker's must catch the handshake at import. Bun's
+// and Node's are loaded on first use by their own `require` (see _load()), so
+// that Deno never loads them.
 import { denoRuntime } from "./deno/mod.ts";
 import { _signalTally } from "./deno/_signal_tally.ts";
-import { bunRuntime } from "./bun/mod.ts";
-import { nodeRuntime } from "./node/mod.ts";
+import type { bunRuntime } from "./bun/mod.ts";
+import type { nodeRuntime } from "./node/mod.ts";
 import { _catchHandshake, type _WorkerChannel, _workerRuntime } from "./worker/mod.ts";
 
 interface _Globals {
   Deno?: unknown;
   Bun?: { isMainThread?: boolean };
   postMessage?: unknown;
-  process?: { versions?: { node?: string }; chdir?: { disabled?: boolean } };
+  process?: {
+    versions?: { node?: string };
+    chdir?: { disabled?: boolean };
+    getBuiltinModule?(id: "node:module"): {
+      createRequire(from: string): (id: string) => unknown;
+    };
+  };
 }
 
 /**
@@ -69,10 +79,23 @@ export function detectRuntime(): RuntimeAdapter {
   // In a worker the process's signals are the main thread's: see attach().
   if (_channel !== undefined) return _workerRuntime();
   if ("Deno" in globalThis) return denoRuntime();
-  if ("Bun" in globalThis) return bunRuntime();
+  if ("Bun" in globalThis) {
+    const meta = import.meta as unknown as { require(id: string): unknown };
+    return _load<{ bunRuntime: typeof bunRuntime }>(meta.require, "bun").bunRuntime();
+  }
   const proc = (globalThis as unknown as _Globals).process;
-  if (proc?.versions?.node !== undefined) return nodeRuntime();
+  if (proc?.versions?.node !== undefined) {
+    // Node loads ES modules with require() from 22.12 on (the library needs 22.18+).
+    const require = proc.getBuiltinModule!("node:module").createRequire(import.meta.url);
+    return _load<{ nodeRuntime: typeof nodeRuntime }>(require, "node").nodeRuntime();
+  }
   throw new Error(
     "@graceful/shutdown found no Deno, Bun or Node runtime; pass a `runtime` adapter",
   );
+}
+
+/** Loads `./<name>/mod` synchronously, with this file's extension (`.ts` from source, `.js` built). */
+function _load<T>(require: (id: string) => unknown, name: "bun" | "node"): T {
+  const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
+  return require(`./${name}/mod${extension}`) as T;
 }
