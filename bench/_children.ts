@@ -99,7 +99,7 @@ function _version(argv: string[]): string {
 }
 
 /** Variants of the start-up benchmark. */
-export const STARTUP_VARIANTS = ["empty", "raw", "lib", "signalExit"] as const;
+export const STARTUP_VARIANTS = ["empty", "raw", "floor", "lib", "signalExit"] as const;
 /** One start-up variant. */
 export type StartupVariant = typeof STARTUP_VARIANTS[number];
 
@@ -128,7 +128,8 @@ export function writeChildren(runtimes: readonly BenchRuntime[], signalExit: str
       writeFileSync(file, text);
       return file;
     };
-    const startup = _startupSources(runtime, signalExit);
+    const oneLine = write("startup", "one_line_module", "export const one = 1;\n");
+    const startup = _startupSources(runtime, signalExit, oneLine);
     const signal = _signalSources(runtime, signalExit);
     children.startup[runtime.name] = Object.fromEntries(
       STARTUP_VARIANTS.map((variant) => [variant, write("startup", variant, startup[variant])]),
@@ -145,13 +146,23 @@ export function writeChildren(runtimes: readonly BenchRuntime[], signalExit: str
 function _startupSources(
   runtime: BenchRuntime,
   signalExit: string,
+  oneLine: string,
 ): Record<StartupVariant, string> {
   const raw = runtime.api === "deno"
     ? `Deno.addSignalListener("SIGTERM", () => {});\n`
     : `process.on("SIGTERM", () => {});\n`;
+  // The floor: what any library imported as a module costs when it listens
+  // where this one listens (the four stop signals, the end, uncaught errors),
+  // with no code of its own: one import of a one-line module.
+  const listenAll = runtime.api === "deno"
+    ? 'for (const s of ["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP"]) Deno.addSignalListener(s, () => {});\n' +
+      'for (const e of ["beforeunload", "unload", "error", "unhandledrejection"]) addEventListener(e, () => {});\n'
+    : 'for (const s of ["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP"]) process.on(s, () => {});\n' +
+      'for (const e of ["beforeExit", "exit", "uncaughtExceptionMonitor"]) process.on(e, () => {});\n';
   return {
     empty: "// an empty program\n",
     raw,
+    floor: `import { one } from ${JSON.stringify(oneLine)};\n` + listenAll + "void one;\n",
     lib: `import { shutdown } from ${JSON.stringify(runtime.lib)};\n` +
       `shutdown.onShutdown(() => {});\n`,
     signalExit: `import { onExit } from ${JSON.stringify(signalExit)};\nonExit(() => {});\n`,

@@ -75,7 +75,13 @@ export function startupBench(
   const files = children.startup[runtime.name];
   const run = (variant: StartupVariant) => _runOnce(runtime.argv(files[variant]), children.dir);
   for (const variant of STARTUP_VARIANTS) run(variant); // Deno's module cache, the page cache
-  const runs: Record<StartupVariant, _Run[]> = { empty: [], raw: [], lib: [], signalExit: [] };
+  const runs: Record<StartupVariant, _Run[]> = {
+    empty: [],
+    raw: [],
+    floor: [],
+    lib: [],
+    signalExit: [],
+  };
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? STARTUP_VARIANTS : [...STARTUP_VARIANTS].reverse();
     for (const variant of order) runs[variant].push(run(variant));
