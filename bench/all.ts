@@ -193,7 +193,11 @@ async function main(): Promise<number> {
   const markdown = renderMarkdown(info, startup, signal, breakpoint);
   console.log(markdown);
   if (options.write) {
-    writeFileSync(join(root, "bench/RESULTS.md"), markdown);
+    // Sections written by other benchmarks (scale, torture) are kept.
+    const file = join(root, "bench/RESULTS.md");
+    const old = existsSync(file) ? readFileSync(file, "utf8") : "";
+    const kept = old.indexOf("\n## Scale");
+    writeFileSync(file, kept < 0 ? markdown : markdown.trimEnd() + "\n" + old.slice(kept));
     // The suite runs `deno fmt --check` over the whole tree.
     _sh([join(root, "node_modules/.bin/deno"), "fmt", "--quiet", "bench/RESULTS.md"]);
     log("wrote bench/RESULTS.md");
