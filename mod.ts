@@ -60,7 +60,7 @@ export type {
   NodeChildProcessLike,
 } from "./src/child_process_like.ts";
 export { drain } from "./src/drain.ts";
-export type { DrainHandle, DrainOptions, DrainSocket, DrainStats } from "./src/drain.ts";
+export type { DrainHandle, DrainOptions, DrainSocket, DrainStats } from "./src/drain_options.ts";
 export { drainable } from "./src/drainable.ts";
 export { readiness, writeReadiness } from "./src/readiness.ts";
 export type { ReadinessResponse } from "./src/readiness.ts";

@@ -19,4 +19,4 @@
  */
 
 export { FakeRuntime } from "./src/testing/fake_runtime.ts";
-export type { FakeExit, FakeRuntimeOptions } from "./src/testing/fake_runtime.ts";
+export type { FakeExit, FakeRuntimeOptions } from "./src/testing/fake_runtime_options.ts";
