@@ -74,6 +74,9 @@ in_dir() { # in_dir DIR COMMAND...: runs COMMAND in DIR
 # the tarball into a new project outside this tree; there the behaviour tests
 # and examples import "@graceful/shutdown" (tests/npm/prepare.sh).
 npm_dir=$(mktemp -d "${TMPDIR:-/tmp}/graceful-npm.XXXXXX")
+# The consumer project has only the package: tests/behaviour/bundled_test.ts
+# bundles with the pinned Bun.
+export GRACEFUL_BUNDLER="$root/$bin/bun"
 trap 'rm -rf "$npm_dir"' EXIT
 step npm-pack bash tests/npm/prepare.sh "$npm_dir"
 if [ -f "$npm_dir/consumer.ts" ]; then

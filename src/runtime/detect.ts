@@ -6,27 +6,20 @@
  */
 
 import type { RuntimeAdapter } from "../runtime_adapter.ts";
-// Deno's adapter and the worker's are imported: Deno cannot load a module
-// synchronously, and the worker's must catch the handshake at import. Bun's
-// and Node's are loaded on first use by their own `require` (see _load()), so
-// that Deno never loads them.
+// Every adapter is a static import, though each runtime uses one: a program
+// bundled by its own tool (esbuild, Bun's bundler) must find them all, and a
+// path built at run time for require() is one no bundler follows.
 import { denoRuntime } from "./deno/mod.ts";
 import { _signalTally } from "./deno/_signal_tally.ts";
-import type { bunRuntime } from "./bun/mod.ts";
-import type { nodeRuntime } from "./node/mod.ts";
+import { bunRuntime } from "./bun/mod.ts";
+import { nodeRuntime } from "./node/mod.ts";
 import { _catchHandshake, type _WorkerChannel, _workerRuntime } from "./worker/mod.ts";
 
 interface _Globals {
   Deno?: unknown;
   Bun?: { isMainThread?: boolean };
   postMessage?: unknown;
-  process?: {
-    versions?: { node?: string };
-    chdir?: { disabled?: boolean };
-    getBuiltinModule?(id: "node:module"): {
-      createRequire(from: string): (id: string) => unknown;
-    };
-  };
+  process?: { versions?: { node?: string }; chdir?: { disabled?: boolean } };
 }
 
 /**
@@ -79,23 +72,10 @@ export function detectRuntime(): RuntimeAdapter {
   // In a worker the process's signals are the main thread's: see attach().
   if (_channel !== undefined) return _workerRuntime();
   if ("Deno" in globalThis) return denoRuntime();
-  if ("Bun" in globalThis) {
-    const meta = import.meta as unknown as { require(id: string): unknown };
-    return _load<{ bunRuntime: typeof bunRuntime }>(meta.require, "bun").bunRuntime();
-  }
+  if ("Bun" in globalThis) return bunRuntime();
   const proc = (globalThis as unknown as _Globals).process;
-  if (proc?.versions?.node !== undefined) {
-    // Node loads ES modules with require() from 22.12 on (the library needs 22.18+).
-    const require = proc.getBuiltinModule!("node:module").createRequire(import.meta.url);
-    return _load<{ nodeRuntime: typeof nodeRuntime }>(require, "node").nodeRuntime();
-  }
+  if (proc?.versions?.node !== undefined) return nodeRuntime();
   throw new Error(
     "@graceful/shutdown found no Deno, Bun or Node runtime; pass a `runtime` adapter",
   );
-}
-
-/** Loads `./<name>/mod` synchronously, with this file's extension (`.ts` from source, `.js` built). */
-function _load<T>(require: (id: string) => unknown, name: "bun" | "node"): T {
-  const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
-  return require(`./${name}/mod${extension}`) as T;
 }
