@@ -104,7 +104,7 @@ export const STARTUP_VARIANTS = ["empty", "raw", "floor", "lib", "signalExit"] a
 export type StartupVariant = typeof STARTUP_VARIANTS[number];
 
 /** Variants of the signal-path benchmark. */
-export const SIGNAL_VARIANTS = ["raw", "lib", "signalExit"] as const;
+export const SIGNAL_VARIANTS = ["raw", "abort", "lib", "signalExit"] as const;
 /** One signal-path variant. */
 export type SignalVariant = typeof SIGNAL_VARIANTS[number];
 
@@ -192,8 +192,21 @@ function _signalSources(
     : "const listener = () => {\n  const t = clock();\n  out(`${t} ${t}\\n`);\n" +
       '  process.off("SIGTERM", listener);\n  process.kill(process.pid, "SIGTERM");\n};\n' +
       'process.on("SIGTERM", listener);\n';
+  // The raw listener aborting an AbortController (one abort made while
+  // starting warms that path): the primitive `shutdown.signal` is. Its
+  // abort listener prints the instant, then it re-raises as the raw one.
+  const abort = "const warm = new AbortController();\n" +
+    'warm.signal.addEventListener("abort", () => {});\nwarm.abort(new Error("warm"));\n' +
+    "const controller = new AbortController();\n" +
+    'controller.signal.addEventListener("abort", () => {\n  const t = clock();\n' +
+    "  out(`${t} ${t}\\n`);\n});\n" +
+    raw.replace(
+      "const t = clock();\n  out(`${t} ${t}\\n`);",
+      'controller.abort(new Error("stop"));',
+    );
   return {
     raw: head + clock + raw + tail,
+    abort: head + clock + abort + tail,
     lib: `import { shutdown } from ${JSON.stringify(runtime.lib)};\n` + head + clock +
       "let aborted;\n" +
       "shutdown.onShutdown(() => {\n  const t = clock();\n  out(`${aborted} ${t}\\n`);\n});\n" +

@@ -151,7 +151,12 @@ export async function signalBench(
   const trial = (variant: SignalVariant) =>
     _trial(runtime, files[variant], children.dir, monotonic, settleMs);
   for (const variant of SIGNAL_VARIANTS) await trial(variant);
-  const trials: Record<SignalVariant, _Trial[]> = { raw: [], lib: [], signalExit: [] };
+  const trials: Record<SignalVariant, _Trial[]> = {
+    raw: [],
+    abort: [],
+    lib: [],
+    signalExit: [],
+  };
   for (let round = 0; round < options.trials; round++) {
     // Rotate, so that each variant follows each other equally often.
     for (let i = 0; i < SIGNAL_VARIANTS.length; i++) {
@@ -170,6 +175,7 @@ export async function signalBench(
     trials: options.trials,
     variants: {
       raw: figures(trials.raw),
+      abort: figures(trials.abort),
       lib: figures(trials.lib),
       signalExit: figures(trials.signalExit),
     },
