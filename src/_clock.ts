@@ -11,6 +11,16 @@ export interface _Clock {
   clearTimer(handle: unknown): void;
 }
 
+/**
+ * Settles after `turns` promise turns: after the microtasks queued before it
+ * (and the ones those queue, that many deep), before any task or timer.
+ */
+export function _turnsLater(turns: number): Promise<void> {
+  let turn: Promise<void> = Promise.resolve();
+  for (let i = 0; i < turns; i++) turn = turn.then();
+  return turn;
+}
+
 /** A timer of any length; `cancel()` is safe to call twice. */
 export interface _Timer {
   cancel(): void;

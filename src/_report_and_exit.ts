@@ -5,7 +5,7 @@ import type { ShutdownReport } from "./types.ts";
 import { _formatReport, _reportIsNoteworthy } from "./_messages.ts";
 import { _decideExit } from "./_exit_status.ts";
 import { _MAX_TIMER_MS } from "./_os_policy.ts";
-import { _setTimer } from "./_clock.ts";
+import { _setTimer, _turnsLater } from "./_clock.ts";
 import type { _MachineState } from "./_machine_state.ts";
 
 /** Decides the exit status, hands the report out, then asks for the exit (if any). */
@@ -101,7 +101,5 @@ function _shipReport(m: _MachineState, report: ShutdownReport): Promise<void> {
 const _AWAITER_TURNS = 8;
 
 function _afterAwaiters(fn: () => void): void {
-  let turn: Promise<void> = Promise.resolve();
-  for (let i = 0; i < _AWAITER_TURNS; i++) turn = turn.then();
-  turn.then(fn);
+  void _turnsLater(_AWAITER_TURNS).then(fn);
 }

@@ -7,6 +7,8 @@
 // touches Deno's timers. Nothing is lost: no macrotask can run before the
 // timer is armed, and its delay counts from the call.
 
+import { _turnsLater } from "../../_clock.ts";
+
 /** A timer armed a few promise turns late, or never if cleared first. */
 export interface _LazyTimer {
   /** The real timer, once armed. */
@@ -36,9 +38,7 @@ export function _setLazyTimer(callback: () => void, ms: number): _LazyTimer {
  */
 export function _afterTurns(callback: (this: _LazyTimer) => void): _LazyTimer {
   const timer: _LazyTimer = { id: undefined, cleared: false };
-  let turn: Promise<void> = Promise.resolve();
-  for (let i = 0; i < _TURNS; i++) turn = turn.then();
-  void turn.then(() => {
+  void _turnsLater(_TURNS).then(() => {
     if (!timer.cleared) callback.call(timer);
   });
   return timer;
