@@ -184,26 +184,26 @@ function _signalSources(
       "const out = (text) => Deno.stdout.writeSync(encoder.encode(text));\n"
     : `import { writeSync } from "node:fs";\nconst out = (text) => writeSync(1, text);\n`;
   const tail = 'setInterval(() => {}, 1 << 30);\nout("ready\\n");\n';
-  // The raw listener re-raises the way the library and signal-exit do.
-  const raw = runtime.api === "deno"
-    ? "const listener = () => {\n  const t = clock();\n  out(`${t} ${t}\\n`);\n" +
-      '  Deno.removeSignalListener("SIGTERM", listener);\n  Deno.kill(Deno.pid, "SIGTERM");\n};\n' +
-      'Deno.addSignalListener("SIGTERM", listener);\n'
-    : "const listener = () => {\n  const t = clock();\n  out(`${t} ${t}\\n`);\n" +
-      '  process.off("SIGTERM", listener);\n  process.kill(process.pid, "SIGTERM");\n};\n' +
-      'process.on("SIGTERM", listener);\n';
+  // The raw listener re-raises the way the library and signal-exit do;
+  // `onSignal` is what it does first.
+  const rawListener = (onSignal: string): string =>
+    runtime.api === "deno"
+      ? `const listener = () => {\n  ${onSignal}\n` +
+        '  Deno.removeSignalListener("SIGTERM", listener);\n  Deno.kill(Deno.pid, "SIGTERM");\n};\n' +
+        'Deno.addSignalListener("SIGTERM", listener);\n'
+      : `const listener = () => {\n  ${onSignal}\n` +
+        '  process.off("SIGTERM", listener);\n  process.kill(process.pid, "SIGTERM");\n};\n' +
+        'process.on("SIGTERM", listener);\n';
+  const printNow = "const t = clock();\n  out(`${t} ${t}\\n`);";
+  const raw = rawListener(printNow);
   // The raw listener aborting an AbortController (one abort made while
   // starting warms that path): the primitive `shutdown.signal` is. Its
-  // abort listener prints the instant, then it re-raises as the raw one.
+  // abort listener prints the instant.
   const abort = "const warm = new AbortController();\n" +
     'warm.signal.addEventListener("abort", () => {});\nwarm.abort(new Error("warm"));\n' +
     "const controller = new AbortController();\n" +
-    'controller.signal.addEventListener("abort", () => {\n  const t = clock();\n' +
-    "  out(`${t} ${t}\\n`);\n});\n" +
-    raw.replace(
-      "const t = clock();\n  out(`${t} ${t}\\n`);",
-      'controller.abort(new Error("stop"));',
-    );
+    `controller.signal.addEventListener("abort", () => {\n  ${printNow}\n});\n` +
+    rawListener('controller.abort(new Error("stop"));');
   return {
     raw: head + clock + raw + tail,
     abort: head + clock + abort + tail,
