@@ -10,7 +10,7 @@ import type { _ControllerSettings } from "./_options.ts";
 import { _Holders } from "./_holders.ts";
 import { _Finalizer } from "./_finalizer.ts";
 import { _defaultRuntime } from "./_default_runtime.ts";
-import { _statusFor } from "./_signals.ts";
+import { _listenedSignals, _statusFor } from "./_signals.ts";
 import type { _Timer } from "./_clock.ts";
 import { _ShutdownFacts } from "./_shutdown_facts.ts";
 import type { _WatchdogProbe } from "./_watchdog_probe.ts";
@@ -82,6 +82,12 @@ export class _MachineState {
 
   get rt(): RuntimeAdapter {
     return this.runtime ??= _defaultRuntime();
+  }
+
+  /** The signals this controller listens to (the `signals` option, as the runtime allows). */
+  signals(): readonly StopSignal[] {
+    const runtime = this.rt;
+    return _listenedSignals(runtime.os, runtime.signals, this.options.signals);
   }
 
   budget(): number {

@@ -1,7 +1,8 @@
 // Reads and checks the options of the controller and of run(): every bad
 // value is rejected before anything is registered.
 
-import type { RuntimeAdapter } from "./runtime_adapter.ts";
+import type { RuntimeAdapter, StopSignal } from "./runtime_adapter.ts";
+import { _REFUSED_SIGNALS, _STOP_SIGNALS } from "./_signals.ts";
 import type {
   ProtectOptions,
   Service,
@@ -30,6 +31,7 @@ const _CONTROLLER_OPTIONS = [
   "beforeTermination",
   "log",
   "runtime",
+  "signals",
 ] as const;
 const _SERVICE_KEYS = ["name", "start", "stop", "stopTimeoutMs"] as const;
 const _HOOK_KEYS = ["name", "timeoutMs"] as const;
@@ -83,6 +85,8 @@ export interface _ControllerSettings {
   readonly beforeTermination: (() => void) | undefined;
   readonly log: ShutdownLog | undefined;
   readonly runtime: RuntimeAdapter | undefined;
+  /** Undefined: every stop signal the runtime delivers. */
+  readonly signals: readonly StopSignal[] | undefined;
 }
 
 /** Checks `new ShutdownController(options)`; throws a TypeError or RangeError naming the option. */
@@ -104,6 +108,17 @@ export function _readControllerOptions(options: ShutdownControllerOptions): _Con
       `hookReserveMs must be at most budgetMs (${budgetMs}), got ${hookReserveMs}`,
     );
   }
+  const signals = options.signals === undefined ? undefined : _readSignals(options.signals);
+  if (signals !== undefined && !signals.includes("SIGHUP")) {
+    // Both would silently do nothing: SIGHUP keeps its default (the end).
+    for (const name of ["onHup", "terminateOnHup"] as const) {
+      if (options[name] !== undefined) {
+        throw new TypeError(
+          `${name} is set but signals does not list "SIGHUP", got signals ${_show(signals)}`,
+        );
+      }
+    }
+  }
   return {
     budgetMs,
     hookReserveMs,
@@ -120,7 +135,35 @@ export function _readControllerOptions(options: ShutdownControllerOptions): _Con
     beforeTermination: _checkOptionalFunction("beforeTermination", options.beforeTermination),
     log: _checkOptionalFunction("log", options.log),
     runtime,
+    signals,
   };
+}
+
+/** Checks the `signals` option: a list of distinct stop signals the library can catch. */
+function _readSignals(value: unknown): readonly StopSignal[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`signals must be an array of signal names, got ${_show(value)}`);
+  }
+  const seen = new Set<string>();
+  for (const [index, name] of value.entries()) {
+    if (typeof name !== "string") {
+      throw new TypeError(`signals[${index}] must be a signal name, got ${_show(name)}`);
+    }
+    const refused = _REFUSED_SIGNALS[name];
+    if (refused !== undefined) {
+      throw new RangeError(`signals[${index}] cannot be ${_show(name)}: ${refused}`);
+    }
+    if (!(_STOP_SIGNALS as readonly string[]).includes(name)) {
+      throw new RangeError(
+        `signals[${index}] must be one of ${_STOP_SIGNALS.join(", ")}, got ${_show(name)}`,
+      );
+    }
+    if (seen.has(name)) {
+      throw new RangeError(`signals lists ${_show(name)} twice, got ${_show(value)}`);
+    }
+    seen.add(name);
+  }
+  return Object.freeze([...value]) as readonly StopSignal[];
 }
 
 /** Checks the argument of `run()`: one service or a list of them. */

@@ -8,7 +8,9 @@
  */
 
 /**
- * A POSIX-style stop signal the library can listen for.
+ * A POSIX-style stop signal the library can listen for: by default the first
+ * five; `SIGUSR2` (nodemon's restart), `SIGALRM` and `SIGXCPU` (a CPU-time
+ * limit, before SIGKILL) when a program lists them in the `signals` option.
  *
  * @example
  * ```ts
@@ -18,7 +20,15 @@
  * console.log(signals.length);
  * ```
  */
-export type StopSignal = "SIGINT" | "SIGTERM" | "SIGQUIT" | "SIGHUP" | "SIGBREAK";
+export type StopSignal =
+  | "SIGINT"
+  | "SIGTERM"
+  | "SIGQUIT"
+  | "SIGHUP"
+  | "SIGBREAK"
+  | "SIGUSR2"
+  | "SIGALRM"
+  | "SIGXCPU";
 
 /**
  * A Windows console control event.

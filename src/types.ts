@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RuntimeAdapter } from "./runtime_adapter.ts";
+import type { RuntimeAdapter, StopSignal } from "./runtime_adapter.ts";
 import type { ShutdownCause } from "./shutdown_report.ts";
 
 export type {
@@ -204,4 +204,32 @@ export interface ShutdownControllerOptions {
   log?: ShutdownLog;
   /** The runtime adapter; tests pass a fake one. Detected when absent. */
   runtime?: RuntimeAdapter;
+  /**
+   * The signals that start a shutdown; the others keep the runtime's default
+   * action. Any of `SIGINT`, `SIGTERM`, `SIGQUIT`, `SIGHUP`, `SIGBREAK`
+   * (Windows only), `SIGUSR2` (nodemon restarts with it), `SIGALRM`,
+   * `SIGXCPU`, each at most once. SIGKILL and SIGSTOP cannot be caught, and
+   * SIGUSR1 belongs to the debugger: they are refused. SIGHUP is the reload
+   * signal: `onHup` and `terminateOnHup` apply to it, so they need it listed.
+   * An empty list listens to no signal (a shutdown then starts by
+   * `request()`, the end of the program or an uncaught error; Windows console
+   * events are still caught). The process dies by the signal that came, as
+   * without the library.
+   * @default {["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP"], plus "SIGBREAK" on Windows}
+   *
+   * @example Stop on nodemon's restart signal too
+   * ```ts
+   * import { ShutdownController } from "@graceful/shutdown";
+   * import { FakeRuntime } from "@graceful/shutdown/testing";
+   *
+   * const runtime = new FakeRuntime(); // a real program leaves `runtime` out
+   * using controller = new ShutdownController({
+   *   runtime,
+   *   signals: ["SIGINT", "SIGTERM", "SIGUSR2"],
+   * });
+   * runtime.deliver("SIGUSR2");
+   * console.log(controller.requested); // true
+   * ```
+   */
+  signals?: readonly StopSignal[];
 }

@@ -16,6 +16,7 @@ export interface _StdStream {
 /** The part of `process` the exit path uses (beyond what the adapter declares). */
 export interface _ExitingProcess {
   readonly pid: number;
+  readonly platform?: string;
   exitCode?: number | string | null;
   readonly stdout?: _StdStream;
   readonly stderr: _StdStream;
@@ -41,7 +42,7 @@ export function _dieBy(
   signal: StopSignal,
   withinMs: number,
 ): void {
-  const status = _statusFor(signal);
+  const status = _statusFor(signal, proc.platform);
   if (os === "windows" || proc.pid === 1) return void proc.exit(status);
   if (proc.listenerCount(signal) > 0) return _leaveTo(proc, status, withinMs);
   // Death by a signal runs no `exit` listener; a program's final flush is one.

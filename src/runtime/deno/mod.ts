@@ -124,7 +124,7 @@ export function denoRuntime(): RuntimeAdapter {
       Deno.exit(code);
     },
     dieBy(signal: StopSignal, options?: DieOptions): void {
-      const status = _statusFor(signal);
+      const status = _statusFor(signal, Deno.build.os);
       // Windows turns a kill into TerminateProcess(h, 1), and as PID 1 the
       // kernel ignores a signal left to its default action: exit 128 + n.
       if (os === "windows" || Deno.pid === 1) Deno.exit(status);
