@@ -71,6 +71,7 @@ export { watchdog } from "./src/watchdog.ts";
 export type { WatchdogHandle, WatchdogOptions } from "./src/watchdog.ts";
 export type {
   ProtectOptions,
+  RequestOptions,
   Service,
   ShutdownCause,
   ShutdownControllerOptions,

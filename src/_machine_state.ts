@@ -143,6 +143,8 @@ export class _MachineState {
 
   /** How the watchdog ends the process if this thread cannot: as a forced end would. */
   watchdogEnd(): { signal?: StopSignal; code: number } {
+    const requested = this.facts.requestedCode;
+    if (requested !== undefined) return { code: requested || 1 };
     const event = this.facts.lastEvent;
     if (event?.kind === "signal" && this.rt.policy.canReraise) {
       return { signal: event.signal, code: _statusFor(event.signal) };

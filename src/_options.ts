@@ -5,6 +5,7 @@ import type { RuntimeAdapter, StopSignal } from "./runtime_adapter.ts";
 import { _REFUSED_SIGNALS, _STOP_SIGNALS } from "./_signals.ts";
 import type {
   ProtectOptions,
+  RequestOptions,
   Service,
   ShutdownControllerOptions,
   ShutdownHookOptions,
@@ -36,6 +37,23 @@ const _CONTROLLER_OPTIONS = [
 const _SERVICE_KEYS = ["name", "start", "stop", "stopTimeoutMs"] as const;
 const _HOOK_KEYS = ["name", "timeoutMs"] as const;
 const _PROTECT_KEYS = ["name"] as const;
+const _REQUEST_KEYS = ["exitCode"] as const;
+
+/** Checks `request(reason, options)`'s options; returns the exit code asked for, if any. */
+export function _readRequestOptions(options: unknown): number | undefined {
+  _checkOptions("request() options", options);
+  const bag = options as RequestOptions | undefined;
+  _checkKnownKeys("request() options", bag, _REQUEST_KEYS);
+  const code = bag?.exitCode;
+  if (code === undefined) return undefined;
+  if (typeof code !== "number") {
+    throw new TypeError(`exitCode must be an integer from 0 to 255, got ${_show(code)}`);
+  }
+  if (!Number.isInteger(code) || code < 0 || code > 255) {
+    throw new RangeError(`exitCode must be an integer from 0 to 255, got ${_show(code)}`);
+  }
+  return code;
+}
 
 /** `protect()`'s arguments, checked; undefined where the default applies. */
 export interface _ProtectSettings {

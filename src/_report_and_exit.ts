@@ -17,6 +17,7 @@ export function _reportAndExit(m: _MachineState): void {
     cause: m.facts.cause!,
     lastEvent: m.facts.lastEvent,
     ownCode: runtime.exitCode(),
+    requestedCode: m.facts.requestedCode,
     failed,
     forced,
     leaving: m.exiting || m.disposedFirst,

@@ -24,6 +24,7 @@
 
 import type {
   ProtectOptions,
+  RequestOptions,
   Service,
   ShutdownControllerOptions,
   ShutdownHook,
@@ -32,7 +33,7 @@ import type {
 } from "./types.ts";
 import { _Scope, type ProtectionScope } from "./protection_scope.ts";
 import { _readControllerOptions, _readServices } from "./_options.ts";
-import { _readHookOptions, _readProtectOptions } from "./_options.ts";
+import { _readHookOptions, _readProtectOptions, _readRequestOptions } from "./_options.ts";
 import type { _StartHold } from "./_holders.ts";
 import type { _Step } from "./_step_stack.ts";
 import { _StateMachine, type ShutdownState } from "./_state_machine.ts";
@@ -127,16 +128,34 @@ export class ShutdownController implements Disposable, AsyncDisposable {
    * Asks for shutdown, as a signal would. The first call starts it; the
    * `maxAttempts`-th forces it. Once done the process exits with code 0, or 1
    * when a hook failed or `reason` is an `Error`, unless the program set an
-   * exit code of its own. Once the shutdown has ended it does nothing, as a
+   * exit code of its own; `options.exitCode` wins over all of these (and over
+   * a signal that comes after), 0 aside, which a failure still turns into 1. Once the shutdown has ended it does nothing, as a
    * signal would.
    *
+   * @example Give the exit status with the request
+   * ```ts
+   * import { ShutdownController } from "@graceful/shutdown";
+   * import { FakeRuntime } from "@graceful/shutdown/testing";
+   *
+   * const runtime = new FakeRuntime(); // a real program uses `shutdown`
+   * using controller = new ShutdownController({ runtime });
+   * controller.request(new Error("database lost"), { exitCode: 70 });
+   * await runtime.advance(0);
+   * console.log(runtime.exits); // [{ code: 70 }]
+   * ```
+   *
    * @param reason Why, for the report.
+   * @param options `exitCode`: the status to exit with (an integer 0–255).
+   * @throws {TypeError | RangeError} When `options` or `exitCode` is invalid.
    */
-  request(reason?: unknown): void {
-    this.#m.activate();
-    if (this.#m.state === "done") return;
-    this.#m.assertUsable("request()");
-    this.#m.request({ kind: "request", reason }, undefined);
+  request(reason?: unknown, options?: RequestOptions): void {
+    const m = this.#m;
+    m.activate();
+    const exitCode = _readRequestOptions(options);
+    if (m.state === "done") return;
+    m.assertUsable("request()");
+    if (exitCode !== undefined && !m.ending()) m.facts.requestedCode = exitCode;
+    m.request({ kind: "request", reason }, undefined);
   }
 
   /**

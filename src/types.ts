@@ -84,6 +84,33 @@ export interface ShutdownHookOptions {
 }
 
 /**
+ * Options for `controller.request()`.
+ *
+ * @example End with status 2 after a fatal configuration error
+ * ```ts
+ * import { ShutdownController, type RequestOptions } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const runtime = new FakeRuntime(); // a real program uses `shutdown`
+ * using controller = new ShutdownController({ runtime });
+ * const options: RequestOptions = { exitCode: 2 };
+ * controller.request("bad configuration", options);
+ * await runtime.advance(0);
+ * console.log(runtime.exits); // [{ code: 2 }]
+ * ```
+ */
+export interface RequestOptions {
+  /**
+   * The status the process exits with once the shutdown is over: an integer
+   * from 0 to 255. It wins over `process.exitCode` / `Deno.exitCode` and over
+   * the signal that may come next; a later request's code replaces it. `0`
+   * still becomes `1` when a hook failed or the shutdown was forced.
+   * @default {0, or 1 when a hook failed or `reason` is an `Error`}
+   */
+  exitCode?: number;
+}
+
+/**
  * Options for `controller.protect()`.
  *
  * @example
