@@ -73,6 +73,8 @@ export type {
   ProtectOptions,
   RequestOptions,
   Service,
+  ServiceList,
+  ServiceStartContext,
   ShutdownCause,
   ShutdownControllerOptions,
   ShutdownExit,

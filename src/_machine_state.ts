@@ -48,6 +48,10 @@ export class _MachineState {
   finalizer: _Finalizer | undefined;
   scopeCount = 0;
   hookCount = 0;
+  /** How many `run()` calls are starting their services now. */
+  starting = 0;
+  /** The latest start-up that ended failed (threw, timed out, or was given up). */
+  startFailed = false;
 
   readonly facts = new _ShutdownFacts();
   deadlineMs = Infinity;

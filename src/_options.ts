@@ -34,7 +34,7 @@ const _CONTROLLER_OPTIONS = [
   "runtime",
   "signals",
 ] as const;
-const _SERVICE_KEYS = ["name", "start", "stop", "stopTimeoutMs"] as const;
+const _SERVICE_KEYS = ["name", "start", "stop", "startTimeoutMs", "stopTimeoutMs"] as const;
 const _HOOK_KEYS = ["name", "timeoutMs"] as const;
 const _PROTECT_KEYS = ["name"] as const;
 const _REQUEST_KEYS = ["exitCode"] as const;
@@ -184,21 +184,42 @@ function _readSignals(value: unknown): readonly StopSignal[] {
   return Object.freeze([...value]) as readonly StopSignal[];
 }
 
-/** Checks the argument of `run()`: one service or a list of them. */
-export function _readServices(services: unknown): readonly Service[] {
+/** An entry of `run()`'s list: a service, or a group stopped together. */
+export type _ServiceEntry = Service | readonly Service[];
+
+/** Checks the argument of `run()`: one service, or a list of services and groups. */
+export function _readServices(services: unknown): readonly _ServiceEntry[] {
   const list = Array.isArray(services) ? services : [services];
-  for (const [index, service] of list.entries()) {
+  for (const [index, entry] of list.entries()) {
     const label = Array.isArray(services) ? `services[${index}]` : "service";
-    if (service === null || typeof service !== "object") {
-      throw new TypeError(`${label} must be an object with start/stop, got ${_show(service)}`);
+    if (!Array.isArray(entry)) {
+      _checkService(label, entry);
+      continue;
     }
-    _checkKnownKeys(label, service, _SERVICE_KEYS);
-    _checkOptionalString(`${label}.name`, service.name);
-    _checkOptionalFunction(`${label}.start`, service.start);
-    _checkOptionalFunction(`${label}.stop`, service.stop);
-    if (service.stopTimeoutMs !== undefined) {
-      _checkMs(`${label}.stopTimeoutMs`, service.stopTimeoutMs);
+    if (entry.length === 0) {
+      throw new RangeError(`${label} must be a service or a non-empty group, got []`);
+    }
+    for (const [inner, member] of entry.entries()) {
+      if (Array.isArray(member)) {
+        throw new TypeError(
+          `${label}[${inner}] must be a service: groups do not nest, got ${_show(member)}`,
+        );
+      }
+      _checkService(`${label}[${inner}]`, member);
     }
   }
   return list;
+}
+
+function _checkService(label: string, service: unknown): asserts service is Service {
+  if (service === null || typeof service !== "object") {
+    throw new TypeError(`${label} must be an object with start/stop, got ${_show(service)}`);
+  }
+  const bag = service as Service;
+  _checkKnownKeys(label, bag, _SERVICE_KEYS);
+  _checkOptionalString(`${label}.name`, bag.name);
+  _checkOptionalFunction(`${label}.start`, bag.start);
+  _checkOptionalFunction(`${label}.stop`, bag.stop);
+  if (bag.startTimeoutMs !== undefined) _checkMs(`${label}.startTimeoutMs`, bag.startTimeoutMs);
+  if (bag.stopTimeoutMs !== undefined) _checkMs(`${label}.stopTimeoutMs`, bag.stopTimeoutMs);
 }

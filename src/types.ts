@@ -154,13 +154,78 @@ export interface ProtectOptions {
 export interface Service {
   /** The name in the report. */
   name?: string;
-  /** Starts the service; held against stop requests until it settles. */
-  start?(): unknown;
+  /**
+   * Starts the service; held against stop requests until it settles, or
+   * until `startTimeoutMs`, or until a pending shutdown's start-up hold runs
+   * out (as a scope's default budget does, leaving the hooks their reserve):
+   * then `context.signal` aborts, the start is reported, and what did start
+   * is stopped.
+   */
+  start?(context: ServiceStartContext): unknown;
   /** Stops the service; never interrupted short of the force rules. */
   stop?(context: ShutdownHookContext): unknown;
+  /**
+   * How long `start` may run, in ms. Past it `run()` stops what did start
+   * and rejects with a `TimeoutError`. None by default: a start-up then
+   * waits as long as it takes, or until a pending shutdown's hold runs out.
+   */
+  startTimeoutMs?: number;
   /** How long `stop` may run, in ms, within the shutdown deadline. */
   stopTimeoutMs?: number;
 }
+
+/**
+ * What a service's `start()` receives.
+ *
+ * @example Give up connecting when the start is cut
+ * ```ts
+ * import type { Service, ServiceStartContext } from "@graceful/shutdown";
+ *
+ * const db: Service = {
+ *   name: "db",
+ *   startTimeoutMs: 10_000,
+ *   start: async ({ signal }: ServiceStartContext) => {
+ *     // e.g. await pool.connect({ signal })
+ *     signal.throwIfAborted();
+ *   },
+ * };
+ * console.log(db.name);
+ * ```
+ */
+export interface ServiceStartContext {
+  /**
+   * Aborted when the start is given up: `startTimeoutMs` passed, or a
+   * pending shutdown's start-up hold ran out.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * What `run()` takes: one service, or a list in start order whose entries
+ * are services or groups. A group (an array inside the list) holds
+ * independent services: they start together and stop together, each within
+ * its own `stopTimeoutMs` and reported as a step of its own; the groups and
+ * services of the list still stop one after the other, in reverse order.
+ *
+ * @example A database first, two independent servers stopped at once
+ * ```ts
+ * import { type ServiceList, ShutdownController } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const runtime = new FakeRuntime(); // a real program uses `shutdown`
+ * using controller = new ShutdownController({ runtime });
+ * const log = (line: string) => () => console.log(line);
+ * const services: ServiceList = [
+ *   { name: "db", stop: log("db closed") },
+ *   [{ name: "http", stop: log("http closed") }, { name: "grpc", stop: log("grpc closed") }],
+ * ];
+ * const running = controller.run(services);
+ * controller.request();
+ * await runtime.advance(0);
+ * await running; // "http closed" and "grpc closed" together, then "db closed"
+ * ```
+ */
+export type ServiceList = Service | readonly (Service | readonly Service[])[];
 
 /**
  * A line-writer for the library's messages.
