@@ -73,7 +73,9 @@ export class _Finalizer {
   ): void {
     const step = _newStep(name, () => {}, Infinity);
     step.detail = options.detail;
-    this.#record(step, outcome, startMs, this.#clock.now() - startMs, options.error);
+    // Begun before the shutdown: reported from its start (0), lasting all it ran.
+    const at = Math.max(startMs, this.originMs);
+    this.#record(step, outcome, at, this.#clock.now() - startMs, options.error);
   }
 
   remove(step: _Step): void {
