@@ -183,6 +183,11 @@ export interface DieOptions {
    * `128 + n`: the rest of the shutdown's deadline. Default 0: at once.
    */
   withinMs?: number;
+  /**
+   * Told one line when the end is left to another listener (which signal,
+   * until when), so a process that waits on it does not wait silently.
+   */
+  say?(line: string): void;
 }
 
 /**

@@ -139,7 +139,7 @@ export function _processAdapter(
       proc.exit(code);
     },
     dieBy(signal: StopSignal, options?: DieOptions): void {
-      _dieBy(proc, os, signal, options?.withinMs ?? 0);
+      _dieBy(proc, os, signal, options ?? {});
     },
     flush(end: ProcessEnd, withinMs: number): Promise<void> {
       return _flush(proc, name === "bun", end, withinMs);

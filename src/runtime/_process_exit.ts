@@ -2,8 +2,9 @@
 // first, the program's `exit` listeners run once, and the signal re-raised,
 // or left to another listener of the signal within the deadline.
 
-import type { OsFamily, ProcessEnd, StopSignal } from "../runtime_adapter.ts";
+import type { DieOptions, OsFamily, ProcessEnd, StopSignal } from "../runtime_adapter.ts";
 import { _statusFor } from "../_signals.ts";
+import { _leaveNotice } from "../_messages.ts";
 import { _RERAISE_FALLBACK_MS } from "./_shared.ts";
 
 /** A writable standard stream, as far as flushing goes. */
@@ -40,11 +41,15 @@ export function _dieBy(
   proc: _ExitingProcess,
   os: OsFamily,
   signal: StopSignal,
-  withinMs: number,
+  options: DieOptions,
 ): void {
   const status = _statusFor(signal, proc.platform);
   if (os === "windows" || proc.pid === 1) return void proc.exit(status);
-  if (proc.listenerCount(signal) > 0) return _leaveTo(proc, status, withinMs);
+  if (proc.listenerCount(signal) > 0) {
+    const withinMs = options.withinMs ?? 0;
+    if (withinMs > 0) options.say?.(_leaveNotice(signal, status, withinMs));
+    return _leaveTo(proc, status, withinMs);
+  }
   // Death by a signal runs no `exit` listener; a program's final flush is one.
   proc.emit?.("exit", status);
   proc.kill(proc.pid, signal);

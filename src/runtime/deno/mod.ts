@@ -31,6 +31,7 @@ import { _foreignListeners, _signalTally } from "./_signal_tally.ts";
 import { _onUncaught } from "./_uncaught.ts";
 import { _DENO_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "../../_signals.ts";
 import { _osPolicy } from "../../_os_policy.ts";
+import { _leaveNotice } from "../../_messages.ts";
 import { _RERAISE_FALLBACK_MS, _subscribe } from "../_shared.ts";
 import { _afterTurns, _clearLazyTimer, _setLazyTimer } from "./_lazy_timers.ts";
 
@@ -133,6 +134,7 @@ export function denoRuntime(): RuntimeAdapter {
         // Another listener would swallow a re-raise: it may end the process
         // itself within the deadline; else 128 + n (see _process_exit.ts).
         if (!(withinMs > 0)) Deno.exit(status);
+        options?.say?.(_leaveNotice(signal, status, withinMs));
         Deno.exitCode = status;
         Deno.unrefTimer(setTimeout(() => Deno.exit(status), withinMs));
         return;
