@@ -277,7 +277,7 @@ export class ShutdownController implements Disposable, AsyncDisposable {
    *
    * const runtime = new FakeRuntime(); // a real program uses `shutdown`
    * using controller = new ShutdownController({ runtime });
-   * let connected!: () => void;
+   * let connected = (): void => {};
    * void controller.run({ name: "db", start: () => new Promise<void>((r) => connected = r) });
    * console.log(controller.started); // false
    * connected();
