@@ -21,7 +21,10 @@ test("start-up: SIGTERM during a hanging start: given up at the scope budget, st
     "report cache (start):cut db:ok hook:ok",
     "run resolved",
   ], end.stderr);
-  assert.match(end.stderr, /cut .* cache \(start\) {2}\(start\(\) still ran when the start-up hold/);
+  assert.match(
+    end.stderr,
+    /cut .* cache \(start\) {2}\(start\(\) still ran when the start-up hold/,
+  );
   assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
   // The hold's budget is 2000 - 200 (the hooks' reserve) ms; generous bounds.
   assert.ok(tookMs >= 1_700 && tookMs < 10_000, `took ${tookMs} ms`);
