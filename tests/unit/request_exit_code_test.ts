@@ -24,10 +24,10 @@ test("request exitCode: it wins over an Error reason and the program's own code"
 
 test("request exitCode: it wins over a signal that comes after", async () => {
   await withController({ budgetMs: 10_000 }, async ({ controller, runtime }) => {
-    using _scope = controller.protect();
+    const scope = controller.protect();
     controller.request("restart", { exitCode: 3 });
     runtime.deliver("SIGTERM");
-    _scope[Symbol.dispose]();
+    scope[Symbol.dispose]();
     await runtime.advance(10);
     assert.deepEqual(runtime.exits, [{ code: 3 }]);
   });
