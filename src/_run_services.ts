@@ -94,8 +94,15 @@ async function _startOne(
       resolve(error);
     }, limitMs);
   });
+  let starting: Promise<unknown>;
+  try {
+    // Called at once, as a plain `await service.start()` would.
+    starting = Promise.resolve(service.start?.({ signal: abort.signal }));
+  } catch (error) {
+    starting = Promise.reject(error);
+  }
   const outcome = await Promise.race([
-    Promise.resolve().then(() => service.start?.({ signal: abort.signal })).then(
+    starting.then(
       (): _Started => ({ ok: true }),
       (error): _Started => ({ ok: false, error }),
     ),

@@ -310,3 +310,14 @@ for (const [label, services, kind, part] of badServices) {
     });
   });
 }
+
+test("start-up: the first start() is called at once, within the run() call", async () => {
+  await withController({}, async ({ controller, runtime }) => {
+    const log: string[] = [];
+    const running = controller.run([logged("db", log), logged("http", log)]);
+    assert.deepEqual(log, ["start db"]);
+    controller.request();
+    await runtime.advance(0);
+    await running;
+  });
+});
