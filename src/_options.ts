@@ -128,13 +128,17 @@ export function _readControllerOptions(options: ShutdownControllerOptions): _Con
   }
   const signals = options.signals === undefined ? undefined : _readSignals(options.signals);
   if (signals !== undefined && !signals.includes("SIGHUP")) {
-    // Both would silently do nothing: SIGHUP keeps its default (the end).
-    for (const name of ["onHup", "terminateOnHup"] as const) {
-      if (options[name] !== undefined) {
-        throw new TypeError(
-          `${name} is set but signals does not list "SIGHUP", got signals ${_show(signals)}`,
-        );
-      }
+    // Either would silently do nothing: SIGHUP keeps its default (the end),
+    // which is what `terminateOnHup: true` asks for anyway.
+    const unheard = options.onHup !== undefined
+      ? "onHup"
+      : options.terminateOnHup === false
+      ? "terminateOnHup"
+      : undefined;
+    if (unheard !== undefined) {
+      throw new TypeError(
+        `${unheard} is set but signals does not list "SIGHUP", got signals ${_show(signals)}`,
+      );
     }
   }
   return {

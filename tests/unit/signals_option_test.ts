@@ -125,6 +125,16 @@ for (const [label, options, kind, parts] of bad) {
   });
 }
 
+test("signals: terminateOnHup true without SIGHUP is what SIGHUP's default does: accepted", async () => {
+  await withController(
+    { signals: ["SIGTERM"], terminateOnHup: true },
+    ({ controller, runtime }) => {
+      runtime.deliver("SIGHUP");
+      assert.equal(controller.requested, false);
+    },
+  );
+});
+
 test("signals: the list is copied, so changing the caller's array changes nothing", async () => {
   const signals: ("SIGTERM" | "SIGINT")[] = ["SIGTERM"];
   await withController({ signals }, ({ controller, runtime }) => {
