@@ -302,7 +302,8 @@ export interface ShutdownControllerOptions {
    * (Windows only), `SIGUSR2` (nodemon restarts with it), `SIGALRM`,
    * `SIGXCPU`, each at most once. SIGKILL and SIGSTOP cannot be caught, and
    * SIGUSR1 belongs to the debugger: they are refused. SIGHUP is the reload
-   * signal: `onHup` and `terminateOnHup` apply to it, so they need it listed.
+   * signal: `onHup` and `terminateOnHup` apply to it, so `onHup` or
+   * `terminateOnHup: false` needs it listed.
    * An empty list listens to no signal (a shutdown then starts by
    * `request()`, the end of the program or an uncaught error; Windows console
    * events are still caught). The process dies by the signal that came, as
