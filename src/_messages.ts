@@ -86,7 +86,7 @@ export function _say(sink: _MessageSink, message: string, always: boolean): void
  */
 export function _leaveNotice(signal: string, status: number, withinMs: number): string {
   const until = new Date(Date.now() + withinMs).toISOString();
-  return `the shutdown is done, but the program has its own ${signal} listener: leaving the ` +
-    `end to it; if the process has not ended by ${until} (in ${(withinMs / 1000).toFixed(1)} s), ` +
-    `it exits with ${status}`;
+  return `the shutdown is done; another ${signal} listener (the program's or a library's) is ` +
+    `left to end the process: if it has not ended by ${until} ` +
+    `(in ${(withinMs / 1000).toFixed(1)} s), it exits with ${status}`;
 }

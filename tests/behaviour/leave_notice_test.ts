@@ -10,11 +10,13 @@ test("an own SIGTERM listener and a timer alive: one stderr line says what the p
   child.kill("SIGTERM");
   const end = await child.ended;
   assert.deepEqual(end.lines, ["ready", "own listener", "hook ran"], end.stderr);
-  const notices = end.stderr.split("\n").filter((line) => line.includes("own SIGTERM listener"));
+  const notices = end.stderr.split("\n").filter((line) =>
+    line.includes("another SIGTERM listener")
+  );
   assert.equal(notices.length, 1, end.stderr);
   assert.match(
     notices[0],
-    /leaving the end to it; if the process has not ended by \d{4}-\d\d-\d\dT[\d:.]+Z \(in \d\.\d s\), it exits with 143$/,
+    /is left to end the process: if it has not ended by \d{4}-\d\d-\d\dT[\d:.]+Z \(in \d\.\d s\), it exits with 143$/,
   );
   assert.deepEqual([end.code, end.signal], [143, null]);
 });
