@@ -71,7 +71,10 @@ export { watchdog } from "./src/watchdog.ts";
 export type { WatchdogHandle, WatchdogOptions } from "./src/watchdog.ts";
 export type {
   ProtectOptions,
+  RequestOptions,
   Service,
+  ServiceList,
+  ServiceStartContext,
   ShutdownCause,
   ShutdownControllerOptions,
   ShutdownExit,

@@ -12,6 +12,8 @@ export interface _ExitFacts {
   readonly lastEvent: StopEvent | undefined;
   /** The exit code the program set, if any. */
   readonly ownCode: number | undefined;
+  /** The exit code a `request()` asked for, if any: it wins over the rest. */
+  readonly requestedCode?: number;
   /** A hook or stop failed, or an error went uncaught during the shutdown. */
   readonly failed: boolean;
   /** The attempts or the deadline forced the end. */
@@ -26,6 +28,11 @@ export interface _ExitFacts {
 export function _decideExit(facts: _ExitFacts): ShutdownExit {
   const { cause, lastEvent } = facts;
   if (facts.leaving) return {};
+  const requested = facts.requestedCode;
+  // Asked for explicitly; only a clean 0 turns into 1 when something failed.
+  if (requested !== undefined) {
+    return { code: requested === 0 && (facts.failed || facts.forced) ? 1 : requested };
+  }
   // At the natural end the process ends by itself, unless a signal came too.
   if (cause.kind === "end" && lastEvent === undefined) return {};
   if (facts.ownCode) return { code: facts.ownCode };

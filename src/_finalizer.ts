@@ -6,7 +6,7 @@ import type { ShutdownCause, StepOutcome, StepReport } from "./types.ts";
 import type { ShutdownError } from "./shutdown_error.ts";
 import type { _Clock } from "./_clock.ts";
 import { _runStep } from "./_run_step.ts";
-import { type _Step, _StepStack } from "./_step_stack.ts";
+import { _newStep, type _Step, _StepStack } from "./_step_stack.ts";
 
 /** The steps of one controller and what became of them. */
 export class _Finalizer {
@@ -14,8 +14,11 @@ export class _Finalizer {
   readonly #stack = new _StepStack();
   readonly #force = new AbortController();
   readonly #reports: StepReport[] = [];
-  /** The step running now, so an exit or a dispose can report it as cut. */
-  #current: { step: _Step; startMs: number } | undefined;
+  /**
+   * The step running now, so an exit or a dispose can report it as cut; for
+   * a group, `members` are those still running.
+   */
+  #current: { step: _Step; startMs: number; members?: Set<_Step> } | undefined;
   /** Step start times are reported relative to this (the shutdown's start). */
   originMs = 0;
   /** Told the name of each step as it starts (the watchdog's probe). */
@@ -51,6 +54,30 @@ export class _Finalizer {
     return this.#stack.push(name, fn, timeoutMs);
   }
 
+  /** Pushes a group whose members stop together, each reported as its own step. */
+  pushGroup(members: readonly { name: string; fn: _Step["fn"]; timeoutMs: number }[]): _Step {
+    const steps = members.map((member) => _newStep(member.name, member.fn, member.timeoutMs));
+    const name = steps.map((step) => step.name).join(" + ");
+    return this.#stack.push(name, () => {}, Infinity, steps);
+  }
+
+  /**
+   * Reports a step that ran outside the stack (a service's start cut by the
+   * shutdown): `startMs` on the clock.
+   */
+  recordOutside(
+    name: string,
+    outcome: StepOutcome,
+    startMs: number,
+    options: { error?: unknown; detail?: string },
+  ): void {
+    const step = _newStep(name, () => {}, Infinity);
+    step.detail = options.detail;
+    // Begun before the shutdown: reported from its start (0), lasting all it ran.
+    const at = Math.max(startMs, this.originMs);
+    this.#record(step, outcome, at, this.#clock.now() - startMs, options.error);
+  }
+
   remove(step: _Step): void {
     this.#stack.remove(step);
   }
@@ -64,18 +91,24 @@ export class _Finalizer {
     while (going() && this.#stack.size > 0) {
       const step = this.#stack.pop()!;
       const startMs = this.#clock.now();
-      const limitMs = step.timeoutMs < deadlineMs() - startMs ? step.timeoutMs : Infinity;
-      const current = { step, startMs };
+      const current: { step: _Step; startMs: number; members?: Set<_Step> } = { step, startMs };
       this.#current = current;
       this.onStep?.(step.name);
-      const result = await _runStep(step.fn, {
-        cause,
-        note: _noter(step),
-        clock: this.#clock,
-        limitMs,
-        force: this.#force.signal,
-        name: step.name,
-      });
+      if (step.group !== undefined) {
+        const members = current.members = new Set(step.group);
+        await Promise.all(step.group.map(async (member) => {
+          const result = await this.#runOne(member, cause, startMs, deadlineMs());
+          // An exit or a dispose may have reported this member already.
+          if (members.delete(member)) {
+            this.#record(member, result.outcome, startMs, result.durationMs, result.error);
+          }
+        }));
+        if (this.#current !== current) return;
+        this.#current = undefined;
+        step.settle();
+        continue;
+      }
+      const result = await this.#runOne(step, cause, startMs, deadlineMs());
       // An exit or a dispose may have reported this step already.
       if (this.#current !== current) return;
       this.#current = undefined;
@@ -83,19 +116,34 @@ export class _Finalizer {
     }
   }
 
+  #runOne(step: _Step, cause: ShutdownCause, startMs: number, deadlineMs: number) {
+    const limitMs = step.timeoutMs < deadlineMs - startMs ? step.timeoutMs : Infinity;
+    return _runStep(step.fn, {
+      cause,
+      note: _noter(step),
+      clock: this.#clock,
+      limitMs,
+      force: this.#force.signal,
+      name: step.name,
+    });
+  }
+
   /** Runs the synchronous part of every waiting step now (the process is exiting). */
   runNow(cause: ShutdownCause): void {
     for (let step = this.#stack.pop(); step !== undefined; step = this.#stack.pop()) {
-      const startMs = this.#clock.now();
-      let outcome: StepOutcome = "ok";
-      let thrown: unknown = undefined;
-      try {
-        step.fn({ signal: this.#force.signal, cause, note: _noter(step) });
-      } catch (caught) {
-        outcome = "threw";
-        thrown = caught;
+      for (const one of step.group ?? [step]) {
+        const startMs = this.#clock.now();
+        let outcome: StepOutcome = "ok";
+        let thrown: unknown = undefined;
+        try {
+          one.fn({ signal: this.#force.signal, cause, note: _noter(one) });
+        } catch (caught) {
+          outcome = "threw";
+          thrown = caught;
+        }
+        this.#record(one, outcome, startMs, this.#clock.now() - startMs, thrown);
       }
-      this.#record(step, outcome, startMs, this.#clock.now() - startMs, thrown);
+      step.settle();
     }
   }
 
@@ -113,15 +161,20 @@ export class _Finalizer {
     this.#current = undefined;
     this.#force.abort(error);
     if (current === undefined) return;
-    current.step.detail ??= "the process exited (exit() called) while it ran";
     const duration = this.#clock.now() - current.startMs;
-    this.#record(current.step, "ok", current.startMs, duration, undefined);
+    for (const step of current.members ?? [current.step]) {
+      step.detail ??= "the process exited (exit() called) while it ran";
+      this.#record(step, "ok", current.startMs, duration, undefined);
+    }
+    current.members?.clear();
+    current.step.settle();
   }
 
   /** Reports every step that never ran as cut. */
   cutRest(): void {
     for (let step = this.#stack.pop(); step !== undefined; step = this.#stack.pop()) {
-      this.#record(step, "cut", -1, 0, undefined);
+      for (const one of step.group ?? [step]) this.#record(one, "cut", -1, 0, undefined);
+      step.settle();
     }
   }
 
@@ -130,14 +183,17 @@ export class _Finalizer {
     const cause: ShutdownCause = { kind: "request", reason: "start-up failed" };
     for (const step of started.reverse()) {
       this.#stack.remove(step);
-      await _runStep(step.fn, {
-        cause,
-        note: _noter(step),
-        clock: this.#clock,
-        limitMs: step.timeoutMs,
-        force: this.#force.signal,
-        name: step.name,
-      });
+      await Promise.all((step.group ?? [step]).map(async (one) => {
+        await _runStep(one.fn, {
+          cause,
+          note: _noter(one),
+          clock: this.#clock,
+          limitMs: one.timeoutMs,
+          force: this.#force.signal,
+          name: one.name,
+        });
+        one.settle();
+      }));
       step.settle();
     }
   }

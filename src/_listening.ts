@@ -2,7 +2,12 @@
 // a process at a time. The claim lives on globalThis under a registered
 // symbol, so two copies of the library loaded in one process see each other.
 
-import type { RuntimeAdapter, StopEventListener, Unsubscribe } from "./runtime_adapter.ts";
+import type {
+  RuntimeAdapter,
+  StopEventListener,
+  StopSignal,
+  Unsubscribe,
+} from "./runtime_adapter.ts";
 
 const _KEY = Symbol.for("@graceful/shutdown/listening");
 
@@ -20,6 +25,8 @@ export interface _Listeners {
   readonly exit: () => void;
   /** How long a Windows console event may be held, in ms. */
   readonly holdLimitMs: number;
+  /** The signals to listen to. */
+  readonly signals: readonly StopSignal[];
 }
 
 /**
@@ -44,7 +51,7 @@ export function _listen(runtime: RuntimeAdapter, owner: object, on: _Listeners):
     if (home[_KEY] === owner) delete home[_KEY];
   };
   try {
-    undo.push(runtime.addStopListener(runtime.signals, on.stop, { holdLimitMs: on.holdLimitMs }));
+    undo.push(runtime.addStopListener(on.signals, on.stop, { holdLimitMs: on.holdLimitMs }));
     undo.push(runtime.onNaturalEnd(on.naturalEnd));
     undo.push(runtime.onUncaught(on.uncaught));
     undo.push(runtime.onExit(on.exit));

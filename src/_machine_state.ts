@@ -10,7 +10,7 @@ import type { _ControllerSettings } from "./_options.ts";
 import { _Holders } from "./_holders.ts";
 import { _Finalizer } from "./_finalizer.ts";
 import { _defaultRuntime } from "./_default_runtime.ts";
-import { _statusFor } from "./_signals.ts";
+import { _listenedSignals, _statusFor } from "./_signals.ts";
 import type { _Timer } from "./_clock.ts";
 import { _ShutdownFacts } from "./_shutdown_facts.ts";
 import type { _WatchdogProbe } from "./_watchdog_probe.ts";
@@ -48,6 +48,10 @@ export class _MachineState {
   finalizer: _Finalizer | undefined;
   scopeCount = 0;
   hookCount = 0;
+  /** How many `run()` calls are starting their services now. */
+  starting = 0;
+  /** The latest start-up that ended failed (threw, timed out, or was given up). */
+  startFailed = false;
 
   readonly facts = new _ShutdownFacts();
   deadlineMs = Infinity;
@@ -82,6 +86,12 @@ export class _MachineState {
 
   get rt(): RuntimeAdapter {
     return this.runtime ??= _defaultRuntime();
+  }
+
+  /** The signals this controller listens to (the `signals` option, as the runtime allows). */
+  signals(): readonly StopSignal[] {
+    const runtime = this.rt;
+    return _listenedSignals(runtime.os, runtime.signals, this.options.signals);
   }
 
   budget(): number {
@@ -137,6 +147,8 @@ export class _MachineState {
 
   /** How the watchdog ends the process if this thread cannot: as a forced end would. */
   watchdogEnd(): { signal?: StopSignal; code: number } {
+    const requested = this.facts.requestedCode;
+    if (requested !== undefined) return { code: requested || 1 };
     const event = this.facts.lastEvent;
     if (event?.kind === "signal" && this.rt.policy.canReraise) {
       return { signal: event.signal, code: _statusFor(event.signal) };

@@ -79,3 +79,14 @@ export function _say(sink: _MessageSink, message: string, always: boolean): void
   if (sink.log !== undefined) return sink.log(message);
   if (always || sink.stderrIsTerminal()) sink.writeStderr(`${message}\n`);
 }
+
+/**
+ * The one line when the end is left to another listener of `signal`: which
+ * signal, the status, and until when (wall clock and from now).
+ */
+export function _leaveNotice(signal: string, status: number, withinMs: number): string {
+  const until = new Date(Date.now() + withinMs).toISOString();
+  return `the shutdown is done; another ${signal} listener (the program's or a library's) is ` +
+    `left to end the process: if it has not ended by ${until} ` +
+    `(in ${(withinMs / 1000).toFixed(1)} s), it exits with ${status}`;
+}

@@ -1,9 +1,11 @@
 // Reads and checks the options of the controller and of run(): every bad
 // value is rejected before anything is registered.
 
-import type { RuntimeAdapter } from "./runtime_adapter.ts";
+import type { RuntimeAdapter, StopSignal } from "./runtime_adapter.ts";
+import { _REFUSED_SIGNALS, _STOP_SIGNALS } from "./_signals.ts";
 import type {
   ProtectOptions,
+  RequestOptions,
   Service,
   ShutdownControllerOptions,
   ShutdownHookOptions,
@@ -30,10 +32,28 @@ const _CONTROLLER_OPTIONS = [
   "beforeTermination",
   "log",
   "runtime",
+  "signals",
 ] as const;
-const _SERVICE_KEYS = ["name", "start", "stop", "stopTimeoutMs"] as const;
+const _SERVICE_KEYS = ["name", "start", "stop", "startTimeoutMs", "stopTimeoutMs"] as const;
 const _HOOK_KEYS = ["name", "timeoutMs"] as const;
 const _PROTECT_KEYS = ["name"] as const;
+const _REQUEST_KEYS = ["exitCode"] as const;
+
+/** Checks `request(reason, options)`'s options; returns the exit code asked for, if any. */
+export function _readRequestOptions(options: unknown): number | undefined {
+  _checkOptions("request() options", options);
+  const bag = options as RequestOptions | undefined;
+  _checkKnownKeys("request() options", bag, _REQUEST_KEYS);
+  const code = bag?.exitCode;
+  if (code === undefined) return undefined;
+  if (typeof code !== "number") {
+    throw new TypeError(`exitCode must be an integer from 0 to 255, got ${_show(code)}`);
+  }
+  if (!Number.isInteger(code) || code < 0 || code > 255) {
+    throw new RangeError(`exitCode must be an integer from 0 to 255, got ${_show(code)}`);
+  }
+  return code;
+}
 
 /** `protect()`'s arguments, checked; undefined where the default applies. */
 export interface _ProtectSettings {
@@ -83,6 +103,8 @@ export interface _ControllerSettings {
   readonly beforeTermination: (() => void) | undefined;
   readonly log: ShutdownLog | undefined;
   readonly runtime: RuntimeAdapter | undefined;
+  /** Undefined: every stop signal the runtime delivers. */
+  readonly signals: readonly StopSignal[] | undefined;
 }
 
 /** Checks `new ShutdownController(options)`; throws a TypeError or RangeError naming the option. */
@@ -104,6 +126,21 @@ export function _readControllerOptions(options: ShutdownControllerOptions): _Con
       `hookReserveMs must be at most budgetMs (${budgetMs}), got ${hookReserveMs}`,
     );
   }
+  const signals = options.signals === undefined ? undefined : _readSignals(options.signals);
+  if (signals !== undefined && !signals.includes("SIGHUP")) {
+    // Either would silently do nothing: SIGHUP keeps its default (the end),
+    // which is what `terminateOnHup: true` asks for anyway.
+    const unheard = options.onHup !== undefined
+      ? "onHup"
+      : options.terminateOnHup === false
+      ? "terminateOnHup"
+      : undefined;
+    if (unheard !== undefined) {
+      throw new TypeError(
+        `${unheard} is set but signals does not list "SIGHUP", got signals ${_show(signals)}`,
+      );
+    }
+  }
   return {
     budgetMs,
     hookReserveMs,
@@ -120,24 +157,73 @@ export function _readControllerOptions(options: ShutdownControllerOptions): _Con
     beforeTermination: _checkOptionalFunction("beforeTermination", options.beforeTermination),
     log: _checkOptionalFunction("log", options.log),
     runtime,
+    signals,
   };
 }
 
-/** Checks the argument of `run()`: one service or a list of them. */
-export function _readServices(services: unknown): readonly Service[] {
-  const list = Array.isArray(services) ? services : [services];
-  for (const [index, service] of list.entries()) {
-    const label = Array.isArray(services) ? `services[${index}]` : "service";
-    if (service === null || typeof service !== "object") {
-      throw new TypeError(`${label} must be an object with start/stop, got ${_show(service)}`);
+/** Checks the `signals` option: a list of distinct stop signals the library can catch. */
+function _readSignals(value: unknown): readonly StopSignal[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`signals must be an array of signal names, got ${_show(value)}`);
+  }
+  const seen = new Set<string>();
+  for (const [index, name] of value.entries()) {
+    if (typeof name !== "string") {
+      throw new TypeError(`signals[${index}] must be a signal name, got ${_show(name)}`);
     }
-    _checkKnownKeys(label, service, _SERVICE_KEYS);
-    _checkOptionalString(`${label}.name`, service.name);
-    _checkOptionalFunction(`${label}.start`, service.start);
-    _checkOptionalFunction(`${label}.stop`, service.stop);
-    if (service.stopTimeoutMs !== undefined) {
-      _checkMs(`${label}.stopTimeoutMs`, service.stopTimeoutMs);
+    const refused = _REFUSED_SIGNALS[name];
+    if (refused !== undefined) {
+      throw new RangeError(`signals[${index}] cannot be ${_show(name)}: ${refused}`);
+    }
+    if (!(_STOP_SIGNALS as readonly string[]).includes(name)) {
+      throw new RangeError(
+        `signals[${index}] must be one of ${_STOP_SIGNALS.join(", ")}, got ${_show(name)}`,
+      );
+    }
+    if (seen.has(name)) {
+      throw new RangeError(`signals lists ${_show(name)} twice, got ${_show(value)}`);
+    }
+    seen.add(name);
+  }
+  return Object.freeze([...value]) as readonly StopSignal[];
+}
+
+/** An entry of `run()`'s list: a service, or a group stopped together. */
+export type _ServiceEntry = Service | readonly Service[];
+
+/** Checks the argument of `run()`: one service, or a list of services and groups. */
+export function _readServices(services: unknown): readonly _ServiceEntry[] {
+  const list = Array.isArray(services) ? services : [services];
+  for (const [index, entry] of list.entries()) {
+    const label = Array.isArray(services) ? `services[${index}]` : "service";
+    if (!Array.isArray(entry)) {
+      _checkService(label, entry);
+      continue;
+    }
+    if (entry.length === 0) {
+      throw new RangeError(`${label} must be a service or a non-empty group, got []`);
+    }
+    for (const [inner, member] of entry.entries()) {
+      if (Array.isArray(member)) {
+        throw new TypeError(
+          `${label}[${inner}] must be a service: groups do not nest, got ${_show(member)}`,
+        );
+      }
+      _checkService(`${label}[${inner}]`, member);
     }
   }
   return list;
+}
+
+function _checkService(label: string, service: unknown): asserts service is Service {
+  if (service === null || typeof service !== "object") {
+    throw new TypeError(`${label} must be an object with start/stop, got ${_show(service)}`);
+  }
+  const bag = service as Service;
+  _checkKnownKeys(label, bag, _SERVICE_KEYS);
+  _checkOptionalString(`${label}.name`, bag.name);
+  _checkOptionalFunction(`${label}.start`, bag.start);
+  _checkOptionalFunction(`${label}.stop`, bag.stop);
+  if (bag.startTimeoutMs !== undefined) _checkMs(`${label}.startTimeoutMs`, bag.startTimeoutMs);
+  if (bag.stopTimeoutMs !== undefined) _checkMs(`${label}.stopTimeoutMs`, bag.stopTimeoutMs);
 }

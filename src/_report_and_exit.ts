@@ -17,6 +17,7 @@ export function _reportAndExit(m: _MachineState): void {
     cause: m.facts.cause!,
     lastEvent: m.facts.lastEvent,
     ownCode: runtime.exitCode(),
+    requestedCode: m.facts.requestedCode,
     failed,
     forced,
     leaving: m.exiting || m.disposedFirst,
@@ -46,8 +47,12 @@ export function _reportAndExit(m: _MachineState): void {
         // event, so that waits until the exit was asked for.
         if (!runtime.policy.holdsConsoleEvents) m.stopListening();
         const end = (): void => {
-          if (exit.signal !== undefined) runtime.dieBy(exit.signal, { withinMs: left() });
-          else runtime.exit(exit.code!);
+          if (exit.signal !== undefined) {
+            runtime.dieBy(exit.signal, {
+              withinMs: left(),
+              say: (line) => m.say(line, true),
+            });
+          } else runtime.exit(exit.code!);
           m.stopListening();
           m.resolveFinished();
         };

@@ -18,6 +18,8 @@ export class _ShutdownFacts {
   openAtForce: string[] = [];
   /** An error went uncaught while the shutdown ran. */
   lateError = false;
+  /** The exit code the latest `request()` asked for, if any. */
+  requestedCode: number | undefined;
 
   /** The shutdown starts now: `nowMs` on the runtime's clock. */
   start(cause: ShutdownCause, nowMs: number): void {

@@ -6,21 +6,62 @@
 import type { ConsoleEvent, OsFamily, StopEvent, StopSignal } from "./runtime_adapter.ts";
 import type { ShutdownCause } from "./types.ts";
 
+// Linux numbers; the BSDs and macOS differ only in SIGUSR2 (31) among these.
 const _NUMBERS: Record<StopSignal, number> = {
   SIGHUP: 1,
   SIGINT: 2,
   SIGQUIT: 3,
   SIGTERM: 15,
   SIGBREAK: 21,
+  SIGUSR2: 12,
+  SIGALRM: 14,
+  SIGXCPU: 24,
 };
 
-/** The exit status a shell reports for death by `signal`: `128 + n`. */
-export function _statusFor(signal: StopSignal): number {
+/**
+ * The exit status a shell reports for death by `signal`: `128 + n`.
+ * `platform`: the OS as `process.platform` names it, for the one number
+ * that differs (SIGUSR2 is 31 off Linux).
+ */
+export function _statusFor(signal: StopSignal, platform = "linux"): number {
+  if (signal === "SIGUSR2" && platform !== "linux") return 128 + 31;
   return 128 + _NUMBERS[signal];
 }
 
 /** Every stop signal name the library knows. */
 export const _STOP_SIGNALS = Object.keys(_NUMBERS) as readonly StopSignal[];
+
+/**
+ * Signals a program may not choose, and why: the `signals` option's error
+ * says so rather than "unknown".
+ */
+export const _REFUSED_SIGNALS: Readonly<Record<string, string>> = {
+  SIGKILL: "it cannot be caught",
+  SIGSTOP: "it cannot be caught",
+  SIGUSR1: "it is reserved for the debugger (Node and Deno open their inspector on it)",
+  SIGSEGV: "it reports a crash, not a stop request",
+  SIGILL: "it reports a crash, not a stop request",
+  SIGFPE: "it reports a crash, not a stop request",
+  SIGBUS: "it reports a crash, not a stop request",
+};
+
+/**
+ * The signals a controller listens to: `chosen` (the `signals` option) as
+ * far as the runtime can deliver them here, or the runtime's own list. On
+ * Windows only the runtime's own list can arrive; SIGBREAK exists there only;
+ * an adapter that lists none (a worker's) listens to none.
+ */
+export function _listenedSignals(
+  os: OsFamily,
+  deliverable: readonly StopSignal[],
+  chosen: readonly StopSignal[] | undefined,
+): readonly StopSignal[] {
+  if (chosen === undefined) return deliverable;
+  if (os === "windows" || deliverable.length === 0) {
+    return chosen.filter((signal) => deliverable.includes(signal));
+  }
+  return chosen.filter((signal) => signal !== "SIGBREAK");
+}
 
 /** Every Windows console event name the library knows. */
 export const _CONSOLE_EVENTS: readonly ConsoleEvent[] = [

@@ -72,6 +72,7 @@ export class _StateMachine extends _MachineState {
       uncaught: (error) => this.onUncaught(error),
       exit: () => this.onExit(),
       holdLimitMs,
+      signals: this.signals(),
     });
     // Compile the shutdown path while idle; never keeps the process alive.
     this.warmUpTimer = runtime.whenIdle?.(() => {

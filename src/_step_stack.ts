@@ -16,6 +16,11 @@ export interface _Step {
   settle(): void;
   /** The step's latest `context.note()`, for the report. */
   detail: string | undefined;
+  /**
+   * For a group of services stopped together: its members, each run and
+   * reported as a step of its own; this step's own `fn` is not run.
+   */
+  readonly group?: readonly _Step[];
   /** @internal list links */
   _below: _Step | undefined;
   /** @internal list links */
@@ -34,21 +39,11 @@ export class _StepStack {
     return this.#size;
   }
 
-  /** Puts a new step on top and returns it. */
-  push(name: string, fn: _Step["fn"], timeoutMs: number): _Step {
-    let settle!: () => void;
-    const settled = new Promise<void>((resolve) => settle = resolve);
-    const step: _Step = {
-      name,
-      fn,
-      timeoutMs,
-      settled,
-      settle,
-      detail: undefined,
-      _below: this.#top,
-      _above: undefined,
-      _onStack: true,
-    };
+  /** Puts a new step on top and returns it; `group`: see `_Step.group`. */
+  push(name: string, fn: _Step["fn"], timeoutMs: number, group?: readonly _Step[]): _Step {
+    const step = _newStep(name, fn, timeoutMs, group);
+    step._below = this.#top;
+    step._onStack = true;
     if (this.#top !== undefined) this.#top._above = step;
     this.#top = step;
     this.#size++;
@@ -80,4 +75,28 @@ export class _StepStack {
     for (let step = this.#top; step !== undefined; step = step._below) names.push(step.name);
     return names;
   }
+}
+
+/** A step on no stack yet: a group's member, or one `push` places. */
+export function _newStep(
+  name: string,
+  fn: _Step["fn"],
+  timeoutMs: number,
+  group?: readonly _Step[],
+): _Step {
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => settle = resolve);
+  const step: _Step = {
+    name,
+    fn,
+    timeoutMs,
+    settled,
+    settle,
+    detail: undefined,
+    group,
+    _below: undefined,
+    _above: undefined,
+    _onStack: false,
+  };
+  return step;
 }

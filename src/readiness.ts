@@ -1,8 +1,9 @@
 /**
- * Ready-made readiness answers for a health route: `200` while the process
- * serves, `503` from the moment its shutdown is requested, so a load balancer
- * (a Kubernetes readiness probe) stops sending traffic while `drain()` keeps
- * serving for its `drainDelayMs`.
+ * Ready-made readiness answers for a health route: `503` while `run()` still
+ * starts services, `200` while the process serves, `503` from the moment its
+ * shutdown is requested, so a load balancer (a Kubernetes readiness probe)
+ * sends no traffic before the services are up, and stops sending it while
+ * `drain()` keeps serving for its `drainDelayMs`.
  *
  * @module
  */
@@ -38,7 +39,8 @@ export interface ReadinessResponse {
 }
 
 function _answer(controller: ShutdownController): [number, string] {
-  return controller.requested ? [503, "shutting down\n"] : [200, "ready\n"];
+  if (controller.requested) return [503, "shutting down\n"];
+  return controller.started ? [200, "ready\n"] : [503, "starting\n"];
 }
 
 function _checkController(controller: unknown): ShutdownController {
@@ -50,8 +52,9 @@ function _checkController(controller: unknown): ShutdownController {
 
 /**
  * The readiness answer for a fetch-style server (`Deno.serve()`,
- * `Bun.serve()`, Hono...): `200 ready` while running, `503 shutting down`
- * once `controller.requested`. Never cached.
+ * `Bun.serve()`, Hono...): `503 starting` while `run()` starts services
+ * (`controller.started` is false), `200 ready` while running, `503 shutting
+ * down` once `controller.requested`. Never cached.
  *
  * @example
  * ```ts
@@ -77,8 +80,9 @@ export function readiness(controller: ShutdownController = shutdown): Response {
 }
 
 /**
- * The readiness answer written to a node:http response: `200 ready` while
- * running, `503 shutting down` once `controller.requested`. Never cached.
+ * The readiness answer written to a node:http response: `503 starting`
+ * while `run()` starts services, `200 ready` while running, `503 shutting
+ * down` once `controller.requested`. Never cached.
  *
  * @example
  * ```ts

@@ -8,7 +8,9 @@
  */
 
 /**
- * A POSIX-style stop signal the library can listen for.
+ * A POSIX-style stop signal the library can listen for: by default the first
+ * five; `SIGUSR2` (nodemon's restart), `SIGALRM` and `SIGXCPU` (a CPU-time
+ * limit, before SIGKILL) when a program lists them in the `signals` option.
  *
  * @example
  * ```ts
@@ -18,7 +20,15 @@
  * console.log(signals.length);
  * ```
  */
-export type StopSignal = "SIGINT" | "SIGTERM" | "SIGQUIT" | "SIGHUP" | "SIGBREAK";
+export type StopSignal =
+  | "SIGINT"
+  | "SIGTERM"
+  | "SIGQUIT"
+  | "SIGHUP"
+  | "SIGBREAK"
+  | "SIGUSR2"
+  | "SIGALRM"
+  | "SIGXCPU";
 
 /**
  * A Windows console control event.
@@ -173,6 +183,11 @@ export interface DieOptions {
    * `128 + n`: the rest of the shutdown's deadline. Default 0: at once.
    */
   withinMs?: number;
+  /**
+   * Told one line when the end is left to another listener (which signal,
+   * until when), so a process that waits on it does not wait silently.
+   */
+  say?(line: string): void;
 }
 
 /**

@@ -24,7 +24,8 @@
 
 import type {
   ProtectOptions,
-  Service,
+  RequestOptions,
+  ServiceList,
   ShutdownControllerOptions,
   ShutdownHook,
   ShutdownHookOptions,
@@ -32,9 +33,8 @@ import type {
 } from "./types.ts";
 import { _Scope, type ProtectionScope } from "./protection_scope.ts";
 import { _readControllerOptions, _readServices } from "./_options.ts";
-import { _readHookOptions, _readProtectOptions } from "./_options.ts";
-import type { _StartHold } from "./_holders.ts";
-import type { _Step } from "./_step_stack.ts";
+import { _readHookOptions, _readProtectOptions, _readRequestOptions } from "./_options.ts";
+import { _runServices } from "./_run_services.ts";
 import { _StateMachine, type ShutdownState } from "./_state_machine.ts";
 import { _show } from "./_validate.ts";
 
@@ -127,16 +127,34 @@ export class ShutdownController implements Disposable, AsyncDisposable {
    * Asks for shutdown, as a signal would. The first call starts it; the
    * `maxAttempts`-th forces it. Once done the process exits with code 0, or 1
    * when a hook failed or `reason` is an `Error`, unless the program set an
-   * exit code of its own. Once the shutdown has ended it does nothing, as a
+   * exit code of its own; `options.exitCode` wins over all of these (and over
+   * a signal that comes after), 0 aside, which a failure still turns into 1. Once the shutdown has ended it does nothing, as a
    * signal would.
    *
+   * @example Give the exit status with the request
+   * ```ts
+   * import { ShutdownController } from "@graceful/shutdown";
+   * import { FakeRuntime } from "@graceful/shutdown/testing";
+   *
+   * const runtime = new FakeRuntime(); // a real program uses `shutdown`
+   * using controller = new ShutdownController({ runtime });
+   * controller.request(new Error("database lost"), { exitCode: 70 });
+   * await runtime.advance(0);
+   * console.log(runtime.exits); // [{ code: 70 }]
+   * ```
+   *
    * @param reason Why, for the report.
+   * @param options `exitCode`: the status to exit with (an integer 0–255).
+   * @throws {TypeError | RangeError} When `options` or `exitCode` is invalid.
    */
-  request(reason?: unknown): void {
-    this.#m.activate();
-    if (this.#m.state === "done") return;
-    this.#m.assertUsable("request()");
-    this.#m.request({ kind: "request", reason }, undefined);
+  request(reason?: unknown, options?: RequestOptions): void {
+    const m = this.#m;
+    m.activate();
+    const exitCode = _readRequestOptions(options);
+    if (m.state === "done") return;
+    m.assertUsable("request()");
+    if (exitCode !== undefined && !m.ending()) m.facts.requestedCode = exitCode;
+    m.request({ kind: "request", reason }, undefined);
   }
 
   /**
@@ -200,39 +218,77 @@ export class ShutdownController implements Disposable, AsyncDisposable {
    * Starts services in order while holding stop requests, waits for shutdown,
    * then stops them in reverse order. A request that arrives during start-up
    * is held until start-up completes; then the stops run at once and are not
-   * interrupted short of the force rules. If a `start()` throws, the services
-   * already started are stopped and `run` rejects with that error.
+   * interrupted short of the force rules. If a `start()` throws, or runs past
+   * its `startTimeoutMs`, the services already started are stopped and `run`
+   * rejects with that error (a `TimeoutError` for the latter).
    *
-   * @param services One service or a list of them.
+   * A pending shutdown holds for the start-up as long as a scope opened
+   * without a budget would (`budgetMs - hookReserveMs` from the request):
+   * then the start still running is given up (its `context.signal` aborts,
+   * the report shows it cut), no further service starts, and the stops of
+   * those that started run with the hooks' reserve; `run` then resolves once
+   * they have stopped.
+   *
+   * An array inside the list is a group of independent services: they start
+   * together and their stops run together, each within its `stopTimeoutMs`
+   * and reported as a step of its own. While a start-up runs, `started` is
+   * false and `readiness()` answers 503.
+   *
+   * @example Services, one group stopped at once
+   * ```ts
+   * import { ShutdownController } from "@graceful/shutdown";
+   * import { FakeRuntime } from "@graceful/shutdown/testing";
+   *
+   * const runtime = new FakeRuntime(); // a real program uses `shutdown`
+   * using controller = new ShutdownController({ runtime });
+   * const running = controller.run([
+   *   { name: "db", start: () => console.log("db up"), startTimeoutMs: 10_000 },
+   *   [{ name: "http" }, { name: "metrics" }], // independent: stopped together
+   * ]);
+   * await runtime.advance(0);
+   * console.log(controller.started); // true
+   * controller.request();
+   * await runtime.advance(0);
+   * await running;
+   * console.log((await controller.done).steps.map((step) => step.name)); // ["http", "metrics", "db"]
+   * ```
+   *
+   * @param services One service, or a list of services and groups (arrays).
    * @returns Resolves once every service has stopped.
    */
-  async run(services: Service | readonly Service[]): Promise<void> {
+  async run(services: ServiceList): Promise<void> {
     const m = this.#m;
     m.activate();
     const list = _readServices(services);
     m.assertUsable("run()");
     if (m.state !== "running") throw m.pendingError();
-    const hold: _StartHold = { name: "start-up" };
-    m.hold.addHold(hold);
-    m.holdersChanged();
-    const started: _Step[] = [];
-    try {
-      for (const [index, service] of list.entries()) {
-        if (m.ending()) break;
-        await service.start?.();
-        const name = service.name ?? `service ${index + 1}`;
-        const stop = service.stop?.bind(service) ?? (() => {});
-        started.push(m.steps.push(name, stop, service.stopTimeoutMs ?? Infinity));
-      }
-    } catch (error) {
-      await m.steps.rollBack(started);
-      throw error;
-    } finally {
-      m.hold.deleteHold(hold);
-      m.holdersChanged();
-      m.maybeFinalize();
-    }
-    await Promise.all(started.map((step) => step.settled));
+    return await _runServices(m, list);
+  }
+
+  /**
+   * False while `run()` is starting services (and after a start-up that
+   * failed), true otherwise: a program that never calls `run()` is started
+   * from the beginning. `readiness()` answers 503 while it is false.
+   *
+   * @example
+   * ```ts
+   * import { ShutdownController } from "@graceful/shutdown";
+   * import { FakeRuntime } from "@graceful/shutdown/testing";
+   *
+   * const runtime = new FakeRuntime(); // a real program uses `shutdown`
+   * using controller = new ShutdownController({ runtime });
+   * let connected = (): void => {};
+   * void controller.run({ name: "db", start: () => new Promise<void>((r) => connected = r) });
+   * console.log(controller.started); // false
+   * connected();
+   * await runtime.advance(0);
+   * console.log(controller.started); // true
+   * ```
+   */
+  get started(): boolean {
+    const m = this.#m;
+    m.activate();
+    return m.starting === 0 && !m.startFailed;
   }
 
   /**

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RuntimeAdapter } from "./runtime_adapter.ts";
+import type { RuntimeAdapter, StopSignal } from "./runtime_adapter.ts";
 import type { ShutdownCause } from "./shutdown_report.ts";
 
 export type {
@@ -84,6 +84,33 @@ export interface ShutdownHookOptions {
 }
 
 /**
+ * Options for `controller.request()`.
+ *
+ * @example End with status 2 after a fatal configuration error
+ * ```ts
+ * import { ShutdownController, type RequestOptions } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const runtime = new FakeRuntime(); // a real program uses `shutdown`
+ * using controller = new ShutdownController({ runtime });
+ * const options: RequestOptions = { exitCode: 2 };
+ * controller.request("bad configuration", options);
+ * await runtime.advance(0);
+ * console.log(runtime.exits); // [{ code: 2 }]
+ * ```
+ */
+export interface RequestOptions {
+  /**
+   * The status the process exits with once the shutdown is over: an integer
+   * from 0 to 255. It wins over `process.exitCode` / `Deno.exitCode` and over
+   * the signal that may come next; a later request's code replaces it. `0`
+   * still becomes `1` when a hook failed or the shutdown was forced.
+   * @default {0, or 1 when a hook failed or `reason` is an `Error`}
+   */
+  exitCode?: number;
+}
+
+/**
  * Options for `controller.protect()`.
  *
  * @example
@@ -127,13 +154,78 @@ export interface ProtectOptions {
 export interface Service {
   /** The name in the report. */
   name?: string;
-  /** Starts the service; held against stop requests until it settles. */
-  start?(): unknown;
+  /**
+   * Starts the service; held against stop requests until it settles, or
+   * until `startTimeoutMs`, or until a pending shutdown's start-up hold runs
+   * out (as a scope's default budget does, leaving the hooks their reserve):
+   * then `context.signal` aborts, the start is reported, and what did start
+   * is stopped.
+   */
+  start?(context: ServiceStartContext): unknown;
   /** Stops the service; never interrupted short of the force rules. */
   stop?(context: ShutdownHookContext): unknown;
+  /**
+   * How long `start` may run, in ms. Past it `run()` stops what did start
+   * and rejects with a `TimeoutError`. None by default: a start-up then
+   * waits as long as it takes, or until a pending shutdown's hold runs out.
+   */
+  startTimeoutMs?: number;
   /** How long `stop` may run, in ms, within the shutdown deadline. */
   stopTimeoutMs?: number;
 }
+
+/**
+ * What a service's `start()` receives.
+ *
+ * @example Give up connecting when the start is cut
+ * ```ts
+ * import type { Service, ServiceStartContext } from "@graceful/shutdown";
+ *
+ * const db: Service = {
+ *   name: "db",
+ *   startTimeoutMs: 10_000,
+ *   start: async ({ signal }: ServiceStartContext) => {
+ *     // e.g. await pool.connect({ signal })
+ *     signal.throwIfAborted();
+ *   },
+ * };
+ * console.log(db.name);
+ * ```
+ */
+export interface ServiceStartContext {
+  /**
+   * Aborted when the start is given up: `startTimeoutMs` passed, or a
+   * pending shutdown's start-up hold ran out.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * What `run()` takes: one service, or a list in start order whose entries
+ * are services or groups. A group (an array inside the list) holds
+ * independent services: they start together and stop together, each within
+ * its own `stopTimeoutMs` and reported as a step of its own; the groups and
+ * services of the list still stop one after the other, in reverse order.
+ *
+ * @example A database first, two independent servers stopped at once
+ * ```ts
+ * import { type ServiceList, ShutdownController } from "@graceful/shutdown";
+ * import { FakeRuntime } from "@graceful/shutdown/testing";
+ *
+ * const runtime = new FakeRuntime(); // a real program uses `shutdown`
+ * using controller = new ShutdownController({ runtime });
+ * const log = (line: string) => () => console.log(line);
+ * const services: ServiceList = [
+ *   { name: "db", stop: log("db closed") },
+ *   [{ name: "http", stop: log("http closed") }, { name: "grpc", stop: log("grpc closed") }],
+ * ];
+ * const running = controller.run(services);
+ * controller.request();
+ * await runtime.advance(0);
+ * await running; // "http closed" and "grpc closed" together, then "db closed"
+ * ```
+ */
+export type ServiceList = Service | readonly (Service | readonly Service[])[];
 
 /**
  * A line-writer for the library's messages.
@@ -204,4 +296,33 @@ export interface ShutdownControllerOptions {
   log?: ShutdownLog;
   /** The runtime adapter; tests pass a fake one. Detected when absent. */
   runtime?: RuntimeAdapter;
+  /**
+   * The signals that start a shutdown; the others keep the runtime's default
+   * action. Any of `SIGINT`, `SIGTERM`, `SIGQUIT`, `SIGHUP`, `SIGBREAK`
+   * (Windows only), `SIGUSR2` (nodemon restarts with it), `SIGALRM`,
+   * `SIGXCPU`, each at most once. SIGKILL and SIGSTOP cannot be caught, and
+   * SIGUSR1 belongs to the debugger: they are refused. SIGHUP is the reload
+   * signal: `onHup` and `terminateOnHup` apply to it, so `onHup` or
+   * `terminateOnHup: false` needs it listed.
+   * An empty list listens to no signal (a shutdown then starts by
+   * `request()`, the end of the program or an uncaught error; Windows console
+   * events are still caught). The process dies by the signal that came, as
+   * without the library.
+   * @default {["SIGINT", "SIGTERM", "SIGQUIT", "SIGHUP"], plus "SIGBREAK" on Windows}
+   *
+   * @example Stop on nodemon's restart signal too
+   * ```ts
+   * import { ShutdownController } from "@graceful/shutdown";
+   * import { FakeRuntime } from "@graceful/shutdown/testing";
+   *
+   * const runtime = new FakeRuntime(); // a real program leaves `runtime` out
+   * using controller = new ShutdownController({
+   *   runtime,
+   *   signals: ["SIGINT", "SIGTERM", "SIGUSR2"],
+   * });
+   * runtime.deliver("SIGUSR2");
+   * console.log(controller.requested); // true
+   * ```
+   */
+  signals?: readonly StopSignal[];
 }

@@ -129,7 +129,7 @@ export function watchdog(options?: WatchdogOptions): WatchdogHandle {
       graceMs,
       maxAttempts: m.options.maxAttempts,
       budgetMs: m.budget(),
-      signals: m.rt.signals,
+      signals: m.signals(),
     });
     if (started === undefined) return false;
     if (stopped) {

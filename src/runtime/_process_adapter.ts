@@ -16,7 +16,7 @@ import type {
 import { _LIBUV_WINDOWS_SIGNALS, _POSIX_SIGNALS } from "../_signals.ts";
 import { _osPolicy } from "../_os_policy.ts";
 import { type _ConsoleInstaller, _subscribe } from "./_shared.ts";
-import { _dieBy, _flush, type _StdStream } from "./_process_exit.ts";
+import { _dieBy, _exitNow, type _ExitState, _flush, type _StdStream } from "./_process_exit.ts";
 
 /** The part of Node's `process` the adapter uses; declared here so no @types/node is needed. */
 export interface _NodeProcess {
@@ -56,6 +56,7 @@ export function _processAdapter(
 ): RuntimeAdapter {
   const os: OsFamily = proc.platform === "win32" ? "windows" : "posix";
   const writeStderr = (text: string): void => void proc.stderr.write(text);
+  const exitState: _ExitState = { emitted: false };
   return {
     name,
     os,
@@ -136,13 +137,13 @@ export function _processAdapter(
       proc.exitCode = code;
     },
     exit(code: number): void {
-      proc.exit(code);
+      _exitNow(proc, exitState, code);
     },
     dieBy(signal: StopSignal, options?: DieOptions): void {
-      _dieBy(proc, os, signal, options?.withinMs ?? 0);
+      _dieBy(proc, os, signal, options ?? {}, exitState);
     },
     flush(end: ProcessEnd, withinMs: number): Promise<void> {
-      return _flush(proc, name === "bun", end, withinMs);
+      return _flush(proc, name === "bun", end, withinMs, exitState);
     },
     printUncaught(error: unknown): void {
       console.error(error);

@@ -2,8 +2,9 @@
 // first, the program's `exit` listeners run once, and the signal re-raised,
 // or left to another listener of the signal within the deadline.
 
-import type { OsFamily, ProcessEnd, StopSignal } from "../runtime_adapter.ts";
+import type { DieOptions, OsFamily, ProcessEnd, StopSignal } from "../runtime_adapter.ts";
 import { _statusFor } from "../_signals.ts";
+import { _leaveNotice } from "../_messages.ts";
 import { _RERAISE_FALLBACK_MS } from "./_shared.ts";
 
 /** A writable standard stream, as far as flushing goes. */
@@ -16,6 +17,7 @@ export interface _StdStream {
 /** The part of `process` the exit path uses (beyond what the adapter declares). */
 export interface _ExitingProcess {
   readonly pid: number;
+  readonly platform?: string;
   exitCode?: number | string | null;
   readonly stdout?: _StdStream;
   readonly stderr: _StdStream;
@@ -30,6 +32,35 @@ export interface _ExitingProcess {
 }
 
 /**
+ * Whether the program's `exit` listeners were run already: before the final
+ * flush, so that what they write (a logger's last line) is flushed too; Bun
+ * ends the streams there and would drop it.
+ */
+export interface _ExitState {
+  emitted: boolean;
+}
+
+/** Runs the program's `exit` listeners once, with `status`; what they throw is printed. */
+function _emitExit(proc: _ExitingProcess, state: _ExitState, status: number): void {
+  if (state.emitted) return;
+  state.emitted = true;
+  try {
+    proc.emit?.("exit", status);
+  } catch (error) {
+    console.error(error);
+  }
+}
+
+/** Exits with `code`; `exit` listeners that already ran do not run again. */
+export function _exitNow(proc: _ExitingProcess, state: _ExitState, code: number): void {
+  if (state.emitted && proc.reallyExit !== undefined) {
+    proc.exitCode = code;
+    return proc.reallyExit(code);
+  }
+  proc.exit(code);
+}
+
+/**
  * Ends the process by `signal`. Windows cannot re-raise, and as PID 1 the
  * kernel ignores a signal left to its default action: both exit `128 + n`.
  * Another listener of the signal would swallow a re-raise: it may end the
@@ -39,13 +70,18 @@ export function _dieBy(
   proc: _ExitingProcess,
   os: OsFamily,
   signal: StopSignal,
-  withinMs: number,
+  options: DieOptions,
+  state: _ExitState,
 ): void {
-  const status = _statusFor(signal);
-  if (os === "windows" || proc.pid === 1) return void proc.exit(status);
-  if (proc.listenerCount(signal) > 0) return _leaveTo(proc, status, withinMs);
+  const status = _statusFor(signal, proc.platform);
+  if (os === "windows" || proc.pid === 1) return _exitNow(proc, state, status);
+  if (proc.listenerCount(signal) > 0) {
+    const withinMs = options.withinMs ?? 0;
+    if (withinMs > 0) options.say?.(_leaveNotice(signal, status, withinMs));
+    return _leaveTo(proc, status, withinMs);
+  }
   // Death by a signal runs no `exit` listener; a program's final flush is one.
-  proc.emit?.("exit", status);
+  _emitExit(proc, state, status);
   proc.kill(proc.pid, signal);
   const exit = proc.reallyExit?.bind(proc) ?? proc.exit.bind(proc);
   setTimeout(() => exit(status), _RERAISE_FALLBACK_MS);
@@ -75,9 +111,18 @@ export function _flush(
   bun: boolean,
   end: ProcessEnd,
   withinMs: number,
+  state: _ExitState,
 ): Promise<void> {
   if (!(withinMs > 0)) return Promise.resolve();
   if (end.signal !== undefined && proc.listenerCount(end.signal) > 0) return Promise.resolve();
+  // The process ends right after: its `exit` listeners run now, so what they
+  // write is flushed with the rest (a code's exit then skips them).
+  if (end.signal === undefined) proc.exitCode = end.code;
+  _emitExit(
+    proc,
+    state,
+    end.signal === undefined ? end.code ?? 0 : _statusFor(end.signal, proc.platform),
+  );
   let streams: _StdStream[];
   if (bun) {
     streams = [proc.stdout, proc.stderr].filter((s): s is _StdStream => s !== undefined);

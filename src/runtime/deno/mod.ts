@@ -31,6 +31,7 @@ import { _foreignListeners, _signalTally } from "./_signal_tally.ts";
 import { _onUncaught } from "./_uncaught.ts";
 import { _DENO_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "../../_signals.ts";
 import { _osPolicy } from "../../_os_policy.ts";
+import { _leaveNotice } from "../../_messages.ts";
 import { _RERAISE_FALLBACK_MS, _subscribe } from "../_shared.ts";
 import { _afterTurns, _clearLazyTimer, _setLazyTimer } from "./_lazy_timers.ts";
 
@@ -124,7 +125,7 @@ export function denoRuntime(): RuntimeAdapter {
       Deno.exit(code);
     },
     dieBy(signal: StopSignal, options?: DieOptions): void {
-      const status = _statusFor(signal);
+      const status = _statusFor(signal, Deno.build.os);
       // Windows turns a kill into TerminateProcess(h, 1), and as PID 1 the
       // kernel ignores a signal left to its default action: exit 128 + n.
       if (os === "windows" || Deno.pid === 1) Deno.exit(status);
@@ -133,6 +134,7 @@ export function denoRuntime(): RuntimeAdapter {
         // Another listener would swallow a re-raise: it may end the process
         // itself within the deadline; else 128 + n (see _process_exit.ts).
         if (!(withinMs > 0)) Deno.exit(status);
+        options?.say?.(_leaveNotice(signal, status, withinMs));
         Deno.exitCode = status;
         Deno.unrefTimer(setTimeout(() => Deno.exit(status), withinMs));
         return;
