@@ -17,6 +17,7 @@ interface _Socket {
 interface _Response {
   readonly headersSent: boolean;
   readonly writableFinished?: boolean;
+  readonly writableEnded?: boolean;
   setHeader(name: string, value: string): unknown;
   once(event: "finish" | "close", listener: () => void): unknown;
 }
@@ -54,6 +55,42 @@ export function _nodeTarget(
   let closed = false;
   let wake: (() => void) | undefined;
 
+  // Whether a response has ended but not yet handed all its bytes to its socket.
+  const flushing = (): boolean => {
+    for (const [response, finished] of responses) {
+      if (!finished && response.writableEnded === true && response.writableFinished !== true) {
+        return true;
+      }
+    }
+    return false;
+  };
+  // node:http as Node implements it: close() reaches closeIdleConnections().
+  const nodeOwn = Object.getOwnPropertySymbols(server).some((symbol) =>
+    symbol.description === "http.server.connections"
+  );
+  let deferred = false;
+  let onClosed = (): void => {};
+  /** Stops accepting and closes the idle connections the server knows. */
+  const closeServer = (): void => {
+    deferred = false;
+    // Node's closeIdleConnections() (which close() runs too) destroys a
+    // socket whose ended response is still being written to a slow reader,
+    // truncating it: while one is, only the sockets known idle are closed.
+    const closeIdle = server.closeIdleConnections;
+    const own = Object.hasOwn(server, "closeIdleConnections");
+    server.closeIdleConnections = function (this: _NodeServer): void {
+      if (!flushing()) closeIdle.call(this);
+    };
+    try {
+      if (server.listening) server.close(onClosed);
+      else onClosed();
+      // Sockets that connected before drain() was called are not in the map.
+      server.closeIdleConnections();
+    } finally {
+      if (own) server.closeIdleConnections = closeIdle;
+      else delete (server as { closeIdleConnections?: unknown }).closeIdleConnections;
+    }
+  };
   const checkDone = (): void => {
     if (stopping && closed && sockets.size === 0) wake?.();
   };
@@ -75,7 +112,10 @@ export function _nodeTarget(
     counts.active++;
     responses.set(response, false);
     if (closing) response.setHeader("Connection", "close");
-    response.once("finish", () => responses.set(response, true));
+    response.once("finish", () => {
+      responses.set(response, true);
+      if (deferred && !flushing()) closeServer();
+    });
     response.once("close", () => {
       const finished = responses.get(response) || response.writableFinished === true;
       responses.delete(response);
@@ -132,21 +172,22 @@ export function _nodeTarget(
       stopping = true;
       counts.inFlight = counts.active;
       const done = new Promise<void>((resolve) => wake = resolve);
-      const onClosed = (): void => {
+      onClosed = (): void => {
         closed = true;
         checkDone();
       };
-      if (server.listening) server.close(onClosed);
-      else onClosed();
       for (const [socket, active] of sockets) {
         if (active === 0 && !upgraded.has(socket)) socket.destroy();
       }
-      // Sockets that connected before drain() was called are not in the map.
-      server.closeIdleConnections();
+      // Bun's close() destroys a socket whose ended response is still being
+      // written to a slow reader, truncating it: there, it waits for them.
+      if (nodeOwn || !flushing()) closeServer();
+      else deferred = true;
       checkDone();
       return done;
     },
     cut(): void {
+      if (deferred) closeServer();
       for (const [response, finished] of responses) {
         if (!finished && response.writableFinished !== true) counts.cut++;
       }

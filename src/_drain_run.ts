@@ -58,7 +58,7 @@ export function _drainParts(server: object, setup: _DrainSetup): _DrainParts {
     report();
     // Sockets left open (any, when it was cut) are closed before their connections go.
     await closeSockets(signal);
-    if (left) target.cut();
+    if (left) await target.cut();
     state.phase = "closed";
     // When it was cut, give the server a moment to let go of its connections.
     if (left) await _settlesWithin(stopped, 1_000, signal);

@@ -74,9 +74,13 @@ export function drainable<A extends unknown[], R extends Response | undefined>(
       status: 503,
       headers: { "connection": "close", "retry-after": "1" },
     });
+  let begun = 0;
   const tracker: _Tracker = {
     counts,
     linked: false,
+    get begun(): number {
+      return begun;
+    },
     closing: () => void (closing = true),
     cut(): void {
       counts.cut += counts.active;
@@ -95,6 +99,7 @@ export function drainable<A extends unknown[], R extends Response | undefined>(
   ): Promise<R> {
     const completed = (rest[0] as { completed?: Promise<void> } | undefined)?.completed;
     counts.active++;
+    if (closing) begun++;
     let ended = false;
     const end = (ok: boolean): void => {
       if (ended) return;
