@@ -6,6 +6,13 @@
 
 import type { _DrainCounts, _DrainTarget, _EarlyNode } from "./_drain_types.ts";
 
+/**
+ * How long a connection is kept open after the stop for a request its client
+ * may have sent before it could know: after a response that said keep-alive,
+ * or from a connection accepted just before the stop.
+ */
+const _NEXT_REQUEST_MS = 500;
+
 /** The parts of a socket this file uses. */
 interface _Socket {
   destroy(): void;
@@ -55,6 +62,31 @@ export function _nodeTarget(
   let closed = false;
   let wake: (() => void) | undefined;
 
+  // Sockets kept open a moment after the stop for a request already on its way.
+  const held = new Map<_Socket, ReturnType<typeof setTimeout>>();
+  // socket -> when its last response that said keep-alive ended
+  const keptAlive = new WeakMap<_Socket, number>();
+  // Responses whose headers said keep-alive (sent before the shutdown was requested).
+  const saidKeepAlive = new WeakSet<_Response>();
+  /**
+   * Keeps an idle socket open until `until`, so that a request the client
+   * sent before it could know (its last response said keep-alive, or it
+   * connected just before the stop) is served, saying `Connection: close`;
+   * then ends it if it is still idle.
+   */
+  const hold = (socket: _Socket, until: number): void => {
+    clearTimeout(held.get(socket));
+    held.set(
+      socket,
+      setTimeout(() => {
+        held.delete(socket);
+        if (sockets.get(socket) !== 0) return;
+        if (keptAlive.has(socket)) socket.end();
+        else socket.destroy();
+        if (deferred && !busy()) closeServer();
+      }, Math.max(0, until - performance.now())),
+    );
+  };
   // Whether a response has ended but not yet handed all its bytes to its socket.
   const flushing = (): boolean => {
     for (const [response, finished] of responses) {
@@ -64,6 +96,8 @@ export function _nodeTarget(
     }
     return false;
   };
+  // Whether the server's own closeIdleConnections() would cut a response or a held socket.
+  const busy = (): boolean => held.size > 0 || flushing();
   // node:http as Node implements it: close() reaches closeIdleConnections().
   const nodeOwn = Object.getOwnPropertySymbols(server).some((symbol) =>
     symbol.description === "http.server.connections"
@@ -79,7 +113,7 @@ export function _nodeTarget(
     const closeIdle = server.closeIdleConnections;
     const own = Object.hasOwn(server, "closeIdleConnections");
     server.closeIdleConnections = function (this: _NodeServer): void {
-      if (!flushing()) closeIdle.call(this);
+      if (!busy()) closeIdle.call(this);
     };
     try {
       if (server.listening) server.close(onClosed);
@@ -99,10 +133,13 @@ export function _nodeTarget(
     sockets.set(socket, 0);
     socket.once("close", () => {
       sockets.delete(socket);
+      clearTimeout(held.get(socket));
+      held.delete(socket);
       checkDone();
     });
-    // Connected while stopping (accepted just before close()): nothing to wait for.
-    if (stopping) socket.destroy();
+    // Connected (or its TLS handshake done) while stopping: accepted before
+    // close(), so its request may be on its way.
+    if (stopping) hold(socket, performance.now() + _NEXT_REQUEST_MS);
   };
   const onConnection = (socket: _Socket): void => track(socket);
   const onRequest = (request: { socket: _Socket }, response: _Response): void => {
@@ -114,7 +151,7 @@ export function _nodeTarget(
     if (closing) response.setHeader("Connection", "close");
     response.once("finish", () => {
       responses.set(response, true);
-      if (deferred && !flushing()) closeServer();
+      if (deferred && !busy()) closeServer();
     });
     response.once("close", () => {
       const finished = responses.get(response) || response.writableFinished === true;
@@ -123,8 +160,12 @@ export function _nodeTarget(
       if (finished && closing) counts.served++;
       const left = (sockets.get(socket) ?? 1) - 1;
       if (sockets.has(socket)) sockets.set(socket, left);
-      // A response whose headers went out before the shutdown said keep-alive.
-      if (stopping && left === 0) socket.end();
+      const keepAlive = !closing || saidKeepAlive.has(response);
+      if (keepAlive) keptAlive.set(socket, performance.now());
+      if (!stopping || left !== 0) return;
+      // Its headers said keep-alive: the client may be sending the next request already.
+      if (keepAlive) hold(socket, performance.now() + _NEXT_REQUEST_MS);
+      else socket.end();
     });
   };
 
@@ -165,6 +206,7 @@ export function _nodeTarget(
       closing = true;
       for (const response of responses.keys()) {
         if (!response.headersSent) response.setHeader("Connection", "close");
+        else saidKeepAlive.add(response);
       }
     },
     stop(): Promise<void> {
@@ -176,17 +218,25 @@ export function _nodeTarget(
         closed = true;
         checkDone();
       };
+      const now = performance.now();
       for (const [socket, active] of sockets) {
-        if (active === 0 && !upgraded.has(socket)) socket.destroy();
+        if (active !== 0 || upgraded.has(socket)) continue;
+        // Idle, but its last response (said keep-alive) ended just now: a request may be coming.
+        const last = keptAlive.get(socket) ?? -Infinity;
+        if (now - last < _NEXT_REQUEST_MS) hold(socket, last + _NEXT_REQUEST_MS);
+        else socket.destroy();
       }
-      // Bun's close() destroys a socket whose ended response is still being
-      // written to a slow reader, truncating it: there, it waits for them.
-      if (nodeOwn || !flushing()) closeServer();
+      // Bun's and Deno's close() destroy a socket whose ended response is
+      // still being written to a slow reader, truncating it, and the sockets
+      // held: there, the server stops accepting once they are done.
+      if (nodeOwn || !busy()) closeServer();
       else deferred = true;
       checkDone();
       return done;
     },
     cut(): void {
+      for (const timer of held.values()) clearTimeout(timer);
+      held.clear();
       if (deferred) closeServer();
       for (const [response, finished] of responses) {
         if (!finished && response.writableFinished !== true) counts.cut++;

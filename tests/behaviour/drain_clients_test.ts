@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { processTest as test, runtimeName } from "../_harness.ts";
 import { type Child, delay, startFixture } from "../_child.ts";
+import { RawConnection } from "../_raw_http.ts";
 
 const kinds = runtimeName === "deno"
   ? ["deno", "node"]
@@ -108,5 +109,40 @@ for (const kind of kinds.filter((k) => k !== "node")) {
     assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
     const counted = stats(end.lines);
     assert.deepEqual([counted.inFlight, counted.served, counted.cut], [1, 0, 1]);
+  });
+}
+
+for (const kind of kinds) {
+  // Its headers said keep-alive before the stop, so the client sends its next
+  // request on the same connection as soon as the stream ends.
+  const what = kind === "node" ? "is answered with Connection: close" : "is never begun";
+  test(`${kind}: the next request on a keep-alive connection whose stream was in flight ${what}`, async () => {
+    const [child, port] = await start(kind);
+    const connections = [0, 1, 2, 3].map(() => new RawConnection(port));
+    const streams = connections.map((c, i) => c.get(`/chunks?n=8&id=k${i}`));
+    for (const i of [0, 1, 2, 3]) await child.waitFor(`begin k${i}`);
+    await delay(250); // the heads (keep-alive) and the first chunks are out
+    child.kill("SIGTERM");
+    const nexts = streams.map(async (stream, i) => {
+      const response = await stream;
+      assert.equal(response.body, [0, 1, 2, 3, 4, 5, 6, 7].map((n) => `chunk ${n}\n`).join(""));
+      return await connections[i].get(`/work?id=n${i}`).catch(() => undefined);
+    });
+    const answers = await Promise.all(nexts);
+    const end = await child.ended;
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    for (const [i, answer] of answers.entries()) {
+      if (answer !== undefined) {
+        assert.deepEqual([answer.status, answer.body], [200, `ok n${i}`]);
+        assert.equal(answer.headers["connection"], "close");
+      } else {
+        // Closed before reading it: the handler must not have begun it.
+        assert.ok(!end.lines.includes(`begin n${i}`), `n${i} begun and never answered`);
+      }
+    }
+    if (kind === "node") assert.equal(answers.filter((a) => a === undefined).length, 0);
+    const counted = stats(end.lines);
+    const answered = answers.filter((a) => a !== undefined).length;
+    assert.deepEqual([counted.inFlight, counted.served, counted.cut], [4, 4 + answered, 0]);
   });
 }

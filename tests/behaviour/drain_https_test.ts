@@ -5,6 +5,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect as connectTcp } from "node:net";
+import { connect as connectTls } from "node:tls";
 import { processTest as test } from "../_harness.ts";
 import { type Child, delay, startFixture } from "../_child.ts";
 import { RawConnection } from "../_raw_http.ts";
@@ -84,6 +86,35 @@ test(
     assert.ok(took < 2_000, `took ${took} ms`);
     await idle.peerClosed();
     await unused.peerClosed();
+  },
+  { skip },
+);
+
+test(
+  "https: a connection accepted before the stop whose handshake ends after it is served",
+  async () => {
+    const [child, port] = await start();
+    // Accepted before SIGTERM; the TLS handshake and the request come after the stop.
+    const raw = connectTcp(port, "127.0.0.1");
+    raw.on("error", () => {});
+    await new Promise((resolve) => raw.once("connect", resolve));
+    await delay(100);
+    child.kill("SIGTERM");
+    await delay(300);
+    const secure = connectTls({ socket: raw, rejectUnauthorized: false });
+    secure.on("error", () => {});
+    let text = "";
+    secure.setEncoding("latin1");
+    secure.on("data", (chunk: string) => text += chunk);
+    secure.once("secureConnect", () => {
+      secure.write("GET /work?id=late1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    });
+    await new Promise((resolve) => secure.once("close", resolve));
+    const end = await child.ended;
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    assert.match(text, /^HTTP\/1.1 200 /, JSON.stringify(text));
+    assert.match(text, /connection: close/i);
+    assert.ok(text.includes("\r\nok late1\r\n"), JSON.stringify(text));
   },
   { skip },
 );
