@@ -115,7 +115,10 @@ for (const kind of kinds.filter((k) => k !== "node")) {
 for (const kind of kinds) {
   // Its headers said keep-alive before the stop, so the client sends its next
   // request on the same connection as soon as the stream ends.
-  const what = kind === "node" ? "is answered with Connection: close" : "is never begun";
+  // Deno.serve, Bun.serve and Deno's node:http close the connection themselves
+  // once the response ends: the client then sees a clean close, nothing begun.
+  const answers = kind === "node" && runtimeName !== "deno";
+  const what = answers ? "is answered with Connection: close" : "is never begun";
   test(`${kind}: the next request on a keep-alive connection whose stream was in flight ${what}`, async () => {
     const [child, port] = await start(kind);
     const connections = [0, 1, 2, 3].map(() => new RawConnection(port));
@@ -128,10 +131,10 @@ for (const kind of kinds) {
       assert.equal(response.body, [0, 1, 2, 3, 4, 5, 6, 7].map((n) => `chunk ${n}\n`).join(""));
       return await connections[i].get(`/work?id=n${i}`).catch(() => undefined);
     });
-    const answers = await Promise.all(nexts);
+    const replies = await Promise.all(nexts);
     const end = await child.ended;
     assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
-    for (const [i, answer] of answers.entries()) {
+    for (const [i, answer] of replies.entries()) {
       if (answer !== undefined) {
         assert.deepEqual([answer.status, answer.body], [200, `ok n${i}`]);
         assert.equal(answer.headers["connection"], "close");
@@ -140,9 +143,9 @@ for (const kind of kinds) {
         assert.ok(!end.lines.includes(`begin n${i}`), `n${i} begun and never answered`);
       }
     }
-    if (kind === "node") assert.equal(answers.filter((a) => a === undefined).length, 0);
+    if (answers) assert.equal(replies.filter((a) => a === undefined).length, 0);
     const counted = stats(end.lines);
-    const answered = answers.filter((a) => a !== undefined).length;
+    const answered = replies.filter((a) => a !== undefined).length;
     assert.deepEqual([counted.inFlight, counted.served, counted.cut], [4, 4 + answered, 0]);
   });
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as connectTcp } from "node:net";
 import { connect as connectTls } from "node:tls";
-import { processTest as test } from "../_harness.ts";
+import { processTest as test, runtimeName } from "../_harness.ts";
 import { type Child, delay, startFixture } from "../_child.ts";
 import { RawConnection } from "../_raw_http.ts";
 
@@ -106,12 +106,18 @@ test(
     let text = "";
     secure.setEncoding("latin1");
     secure.on("data", (chunk: string) => text += chunk);
+    let handshaken = false;
     secure.once("secureConnect", () => {
+      handshaken = true;
       secure.write("GET /work?id=late1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     });
     await new Promise((resolve) => secure.once("close", resolve));
     const end = await child.ended;
     assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    // Bun's and Deno's node:https close a connection still in its handshake at
+    // the stop: the client then knows it sent nothing. One that got through is served.
+    if (runtimeName !== "node" && !handshaken) return;
+    assert.ok(handshaken, "the handshake completed");
     assert.match(text, /^HTTP\/1.1 200 /, JSON.stringify(text));
     assert.match(text, /connection: close/i);
     assert.ok(text.includes("\r\nok late1\r\n"), JSON.stringify(text));
