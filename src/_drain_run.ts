@@ -26,6 +26,8 @@ export interface _DrainSetup {
 export interface _DrainParts {
   readonly target: _DrainTarget;
   readonly sockets: _Sockets;
+  /** Starts the stop (after the delay) now, ahead of this drain's step. */
+  begin(signal: AbortSignal): void;
   /** The shutdown step: delay, stop accepting, wait, cut what is left. */
   run(context: ShutdownHookContext): Promise<void>;
 }
@@ -46,15 +48,23 @@ export function _drainParts(server: object, setup: _DrainSetup): _DrainParts {
     // Let their close frames go out and be answered before the connections go.
     await _settlesWithin(all, 1_000, signal);
   };
+  // The stop, once: started by this drain's step or by the first drain step of
+  // the same shutdown, so that every server stops accepting at the stop.
+  let begun: Promise<{ stopped: Promise<void>; at: number }> | undefined;
+  const begin = (signal: AbortSignal): Promise<{ stopped: Promise<void>; at: number }> =>
+    begun ??= (async () => {
+      await _sleep(drainDelayMs - (performance.now() - state.requestedAt), signal);
+      state.phase = "draining";
+      // Deno closes upgraded sockets at shutdown() itself: close ours first, with our reason.
+      if (kind === "deno") void closeSockets(signal);
+      return { stopped: target.stop(), at: performance.now() }; // counts what is in flight now
+    })();
   const run = async ({ signal, note }: ShutdownHookContext): Promise<void> => {
-    await _sleep(drainDelayMs - (performance.now() - state.requestedAt), signal);
-    state.phase = "draining";
-    // Deno closes upgraded sockets at shutdown() itself: close ours first, with our reason.
-    if (kind === "deno") void closeSockets(signal);
-    const stopped = target.stop(); // counts what is in flight now
+    const { stopped, at } = await begin(signal);
     const report = (): void => note(_detail(counts));
     report();
-    const left = !(await _settlesWithin(stopped, timeoutMs, signal));
+    // timeoutMs runs from the stop, also while an earlier drain's step ran.
+    const left = !(await _settlesWithin(stopped, timeoutMs - (performance.now() - at), signal));
     report();
     // Sockets left open (any, when it was cut) are closed before their connections go.
     await closeSockets(signal);
@@ -65,7 +75,7 @@ export function _drainParts(server: object, setup: _DrainSetup): _DrainParts {
     target.refresh?.();
     report();
   };
-  return { target, sockets, run };
+  return { target, sockets, begin: (signal) => void begin(signal), run };
 }
 
 /** The step's line in the report: how many requests were in flight, served and cut. */

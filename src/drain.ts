@@ -26,6 +26,8 @@ export type { DrainHandle, DrainOptions, DrainSocket, DrainStats };
 
 const _KNOWN = ["controller", "name", "drainDelayMs", "timeoutMs", "handler"] as const;
 const _draining = new WeakSet<object>();
+/** Per controller, how to start each of its drains' stop: the first drain step starts them all. */
+const _groups = new WeakMap<object, Set<(signal: AbortSignal) => void>>();
 
 /**
  * Drains a server as one step of the shutdown (last registered first, with
@@ -110,9 +112,19 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
   });
   // A failed load surfaces in the step; no unhandled rejection before it.
   loaded.catch(() => {});
+  // Drains of one shutdown stop together: each step still waits for its own
+  // server (and shows it in the report), but they all stop accepting at the
+  // first one, so the whole takes one timeoutMs, not one per server.
+  const group = _groups.get(controller) ?? new Set();
+  _groups.set(controller, group);
+  const begin = (signal: AbortSignal): void => {
+    if (parts !== undefined) parts.begin(signal);
+    else void loaded.then((loadedParts) => loadedParts?.begin(signal), () => {});
+  };
   let registration: Disposable;
   try {
     registration = controller.onShutdown(async (context) => {
+      for (const other of group) other(context.signal);
       await (parts ?? await loaded)?.run(context);
     }, { name });
   } catch (error) {
@@ -127,6 +139,7 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
   };
   if (tracker !== undefined) tracker.linked = true;
   _draining.add(server);
+  group.add(begin);
   const signal = controller.signal;
   if (signal.aborted) onRequested();
   else signal.addEventListener("abort", onRequested, { once: true });
@@ -153,6 +166,7 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
       if (disposed) return;
       disposed = true;
       registration[Symbol.dispose]();
+      group.delete(begin);
       signal.removeEventListener("abort", onRequested);
       if (parts !== undefined) parts.target.dispose();
       else early?.stop();

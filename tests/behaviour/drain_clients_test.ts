@@ -149,3 +149,47 @@ for (const kind of kinds) {
     assert.deepEqual([counted.inFlight, counted.served, counted.cut], [4, 4 + answered, 0]);
   });
 }
+
+/** Whether a request on a new connection to `port` goes unanswered (refused, or closed). */
+async function refused(port: number): Promise<boolean> {
+  const connection = new RawConnection(port);
+  try {
+    await connection.connected;
+    const answer = await Promise.race([
+      connection.get("/work?id=late").then(() => true),
+      delay(1_500),
+    ]);
+    return answer !== true;
+  } catch {
+    return true;
+  } finally {
+    connection.close();
+  }
+}
+
+for (const kind of kinds) {
+  test(`${kind}: three drained servers all stop at the stop and end within one timeoutMs`, async () => {
+    const child = startFixture("drain_server.ts", [kind, "servers=3", "timeout=1500"]);
+    await child.waitFor(/^listening \d+$/);
+    while (child.lines.filter((l) => l.startsWith("listening ")).length < 3) await delay(20);
+    const ports = child.lines.filter((l) => l.startsWith("listening ")).map((l) =>
+      Number(l.split(" ")[1])
+    );
+    const streams = ports.map((port) => new RawConnection(port));
+    for (const [i, stream] of streams.entries()) await stream.start(`/stream?id=st${i}`);
+    const sent = performance.now();
+    child.kill("SIGTERM");
+    await delay(300);
+    const late = await Promise.all(ports.map(refused));
+    assert.deepEqual(late, [true, true, true], "every server refuses after the stop");
+    const end = await child.ended;
+    const took = performance.now() - sent;
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    assert.ok(took < 2_900, `ended ${took} ms after SIGTERM with timeoutMs 1500 for each`);
+    const report = end.lines.find((l) => l.startsWith("report ")) ?? "";
+    for (const name of ["server 1", "server 2", "server 3"]) {
+      assert.match(report, new RegExp(`${name}:`), report);
+    }
+    for (const stream of streams) stream.close();
+  });
+}
