@@ -8,6 +8,7 @@ import { type _NodeServer, _nodeTarget } from "./_drain_node.ts";
 import { type _BunServer, _bunTarget, type _DenoServer, _denoTarget } from "./_drain_fetch.ts";
 import { _newSockets, type _Sockets } from "./_drain_sockets.ts";
 import { _settlesWithin } from "./_settles_within.ts";
+import { _STEP_CUT } from "./_run_step.ts";
 
 /** What drain() decided at the call, and the state it shares with its handle. */
 export interface _DrainSetup {
@@ -65,7 +66,9 @@ export function _drainParts(server: object, setup: _DrainSetup): _DrainParts {
     report();
     // timeoutMs runs from the stop, also while an earlier drain's step ran.
     const left = !(await _settlesWithin(stopped, timeoutMs - (performance.now() - at), signal));
-    report();
+    // What is left is cut: said at once, as a forced end may record the step now.
+    target.refresh?.();
+    note(_detail(left ? { ...counts, cut: counts.cut + counts.active } : counts));
     // Sockets left open (any, when it was cut) are closed before their connections go.
     await closeSockets(signal);
     if (left) await target.cut();
@@ -74,6 +77,8 @@ export function _drainParts(server: object, setup: _DrainSetup): _DrainParts {
     if (left) await _settlesWithin(stopped, 1_000, signal);
     target.refresh?.();
     report();
+    // A request cut is a visible outcome of the step, not "ok".
+    if (left && (counts.cut > 0 || !counts.tracked)) throw _STEP_CUT;
   };
   return { target, sockets, begin: (signal) => void begin(signal), run };
 }

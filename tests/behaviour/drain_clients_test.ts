@@ -193,3 +193,41 @@ for (const kind of kinds) {
     for (const stream of streams) stream.close();
   });
 }
+
+for (const kind of kinds) {
+  test(`${kind}: a stream cut at timeoutMs makes the step "cut", said on stderr`, async () => {
+    const [child, port] = await start(kind, ["timeout=400"]);
+    const stream = new RawConnection(port);
+    await stream.start("/stream?id=c1");
+    child.kill("SIGTERM");
+    await stream.closed;
+    const end = await child.ended;
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    assert.ok(end.lines.includes("report http server:cut"), end.lines.join("\n"));
+    assert.ok(
+      end.lines.includes("detail 1 in flight at the stop, 0 served, 1 cut"),
+      end.lines.join("\n"),
+    );
+    assert.match(end.stderr, /cut .*http server.*1 cut/, end.stderr);
+    assert.doesNotMatch(end.stderr, /\n\s+at /, "no stack trace");
+  });
+
+  test(`${kind}: on a forced end the step's detail counts the request it cut`, async () => {
+    const [child, port] = await start(kind, ["timeout=10000"]);
+    const stream = new RawConnection(port);
+    await stream.start("/stream?id=f1");
+    for (const _ of [1, 2, 3]) {
+      child.kill("SIGTERM");
+      await delay(150);
+    }
+    await stream.closed;
+    const end = await child.ended;
+    const counted = stats(end.lines);
+    assert.equal(counted.cut, 1);
+    assert.ok(end.lines.includes("report http server:cut"), end.lines.join("\n"));
+    assert.ok(
+      end.lines.includes("detail 1 in flight at the stop, 0 served, 1 cut"),
+      end.lines.join("\n"),
+    );
+  });
+}
