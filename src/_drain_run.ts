@@ -42,12 +42,12 @@ export function _drainParts(server: object, setup: _DrainSetup): _DrainParts {
     ? _denoTarget(server as _DenoServer, tracker)
     : _bunTarget(server as _BunServer, tracker, counts);
   const sockets = _newSockets();
-  const closeSockets = async (signal: AbortSignal): Promise<void> => {
+  const closeSockets = async (signal: AbortSignal, waitMs = 1_000): Promise<void> => {
     const closed = sockets.closed;
     const all = sockets.closeAll();
     counts.webSockets += sockets.closed - closed;
     // Let their close frames go out and be answered before the connections go.
-    await _settlesWithin(all, 1_000, signal);
+    await _settlesWithin(all, waitMs, signal);
   };
   // The stop, once: started by this drain's step or by the first drain step of
   // the same shutdown, so that every server stops accepting at the stop.
@@ -56,8 +56,9 @@ export function _drainParts(server: object, setup: _DrainSetup): _DrainParts {
     begun ??= (async () => {
       await _sleep(drainDelayMs - (performance.now() - state.requestedAt), signal);
       state.phase = "draining";
-      // Deno closes upgraded sockets at shutdown() itself: close ours first, with our reason.
-      if (kind === "deno") void closeSockets(signal);
+      // Deno closes upgraded sockets at shutdown() itself, with its own reason:
+      // close ours first, with ours, and let the close handshakes end (briefly).
+      if (kind === "deno") await closeSockets(signal, 250);
       return { stopped: target.stop(), at: performance.now() }; // counts what is in flight now
     })();
   const run = async ({ signal, note }: ShutdownHookContext): Promise<void> => {
