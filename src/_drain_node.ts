@@ -5,6 +5,7 @@
 // response itself, seen through the server's own events.
 
 import type { _DrainCounts, _DrainTarget, _EarlyNode } from "./_drain_types.ts";
+import { _http2Part, _isHttp2 } from "./_drain_http2.ts";
 
 /**
  * How long a connection is kept open after the stop for a request its client
@@ -15,6 +16,8 @@ const _NEXT_REQUEST_MS = 500;
 
 /** The parts of a socket this file uses. */
 interface _Socket {
+  /** "h2" on a TLS socket that speaks HTTP/2. */
+  readonly alpnProtocol?: string | false;
   destroy(): void;
   end(): void;
   once(event: "close", listener: () => void): unknown;
@@ -125,11 +128,15 @@ export function _nodeTarget(
       else delete (server as { closeIdleConnections?: unknown }).closeIdleConnections;
     }
   };
+  // An HTTP/2 server's sessions and streams (its HTTP/1.1 ones are followed here).
+  const http2 = _isHttp2(server)
+    ? _http2Part(server, counts, () => closing, () => checkDone())
+    : undefined;
   const checkDone = (): void => {
-    if (stopping && closed && sockets.size === 0) wake?.();
+    if (stopping && closed && sockets.size === 0 && (http2?.open ?? 0) === 0) wake?.();
   };
   const track = (socket: _Socket): void => {
-    if (sockets.has(socket)) return;
+    if (sockets.has(socket) || (http2 !== undefined && socket.alpnProtocol === "h2")) return;
     sockets.set(socket, 0);
     socket.once("close", () => {
       sockets.delete(socket);
@@ -142,7 +149,12 @@ export function _nodeTarget(
     if (stopping) hold(socket, performance.now() + _NEXT_REQUEST_MS);
   };
   const onConnection = (socket: _Socket): void => track(socket);
-  const onRequest = (request: { socket: _Socket }, response: _Response): void => {
+  const onRequest = (
+    request: { socket: _Socket; httpVersionMajor?: number },
+    response: _Response,
+  ): void => {
+    // An HTTP/2 request (compatibility API): its stream is followed by `http2`.
+    if (request.httpVersionMajor === 2) return;
     const socket = request.socket;
     track(socket);
     sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
@@ -231,6 +243,7 @@ export function _nodeTarget(
       // held: there, the server stops accepting once they are done.
       if (nodeOwn || !busy()) closeServer();
       else deferred = true;
+      http2?.stop();
       checkDone();
       return done;
     },
@@ -242,6 +255,7 @@ export function _nodeTarget(
         if (!finished && response.writableFinished !== true) counts.cut++;
       }
       for (const socket of sockets.keys()) socket.destroy();
+      http2?.cut();
       server.closeAllConnections?.();
     },
     dispose(): void {
@@ -250,6 +264,7 @@ export function _nodeTarget(
       if (upgrades) server.removeListener("upgrade", onUpgrade);
       server.removeListener(connectionEvent, onConnection);
       server.removeListener("request", onRequest);
+      http2?.dispose();
     },
   };
 }

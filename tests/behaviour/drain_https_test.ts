@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as connectTcp } from "node:net";
 import { connect as connectTls } from "node:tls";
+import { type ClientHttp2Session, connect as connectHttp2 } from "node:http2";
 import { processTest as test, runtimeName } from "../_harness.ts";
 import { type Child, delay, startFixture } from "../_child.ts";
 import { RawConnection } from "../_raw_http.ts";
@@ -37,8 +38,9 @@ function certificate(): { dir: string } | { skip: string } {
 const tls = certificate();
 const skip = "skip" in tls ? tls.skip : false;
 
-async function start(): Promise<[Child, number]> {
-  const child = startFixture("drain_server.ts", ["node", `tls=${"dir" in tls ? tls.dir : ""}`]);
+async function start(options: string[] = []): Promise<[Child, number]> {
+  const dir = `tls=${"dir" in tls ? tls.dir : ""}`;
+  const child = startFixture("drain_server.ts", ["node", dir, ...options]);
   const line = await child.waitFor(/^listening \d+$/);
   return [child, Number(line.split(" ")[1])];
 }
@@ -121,6 +123,105 @@ test(
     assert.match(text, /^HTTP\/1.1 200 /, JSON.stringify(text));
     assert.match(text, /connection: close/i);
     assert.ok(text.includes("\r\nok late1\r\n"), JSON.stringify(text));
+  },
+  { skip },
+);
+
+/** One HTTP/2 session to 127.0.0.1:`port` (self-signed certificate). */
+function http2Session(port: number): ClientHttp2Session {
+  const session = connectHttp2(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
+  session.on("error", () => {});
+  return session;
+}
+
+/** A GET on `session`: its status and body, or the error that ended it. */
+function http2Get(
+  session: ClientHttp2Session,
+  path: string,
+  onHead?: () => void,
+): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const stream = session.request({ ":path": path });
+    let status = 0;
+    let body = "";
+    stream.setEncoding("utf8");
+    stream.on("response", (headers) => {
+      status = Number(headers[":status"]);
+      onHead?.();
+    });
+    stream.on("data", (chunk: string) => body += chunk);
+    stream.on("error", () => {});
+    // Node's client emits "end" on a reset stream too: its code tells.
+    stream.on("close", () => {
+      const code = stream.rstCode ?? 0;
+      resolve(code === 0 ? { status, body } : { error: `reset (code ${code}) after ${body}` });
+    });
+  });
+}
+
+test(
+  "http2: streams in flight at the stop finish, the session gets GOAWAY, the process ends by SIGTERM",
+  async () => {
+    const [child, port] = await start(["h2"]);
+    const session = http2Session(port);
+    let heads = 0;
+    const slow = http2Get(session, "/slow?ms=800&id=h0");
+    const chunks = http2Get(session, "/chunks?n=8&id=h1", () => heads++);
+    // The same server answers HTTP/1.1 too (allowHTTP1).
+    const http1 = new RawConnection(port, { tls: true }).get("/slow?ms=800&id=h3");
+    await child.waitFor("begin h0");
+    await child.waitFor("begin h1");
+    await child.waitFor("begin h3");
+    while (heads < 1) await delay(20);
+    const goaway = new Promise<boolean>((resolve) => {
+      session.once("goaway", () => resolve(true));
+      setTimeout(() => resolve(false), 5_000);
+    });
+    child.kill("SIGTERM");
+    assert.deepEqual(await slow, { status: 200, body: "done h0" });
+    const streamed = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => `chunk ${n}\n`).join("");
+    assert.deepEqual(await chunks, { status: 200, body: streamed });
+    assert.ok(await goaway, "the session got GOAWAY");
+    const answer = await http1;
+    assert.deepEqual([answer.status, answer.body], [200, "done h3"]);
+    assert.equal(answer.headers["connection"], "close");
+    session.close();
+    const end = await child.ended;
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    assert.ok(end.lines.includes("report http server:ok"), end.lines.join("\n"));
+    assert.ok(
+      end.lines.includes("detail 3 in flight at the stop, 3 served, 0 cut"),
+      end.lines.join("\n"),
+    );
+  },
+  { skip },
+);
+
+test(
+  "http2: a never-ending stream is cut at timeoutMs and counted, idle sessions do not hold the shutdown",
+  async () => {
+    const [child, port] = await start(["h2", "timeout=600"]);
+    const idle = http2Session(port);
+    assert.equal("status" in await http2Get(idle, "/work?id=i0"), true);
+    const session = http2Session(port);
+    let heads = 0;
+    const stream = http2Get(session, "/stream?id=h2", () => heads++);
+    while (heads < 1) await delay(20);
+    const sent = performance.now();
+    child.kill("SIGTERM");
+    const result = await stream;
+    assert.ok("error" in result, JSON.stringify(result).slice(0, 200));
+    const end = await child.ended;
+    const took = performance.now() - sent;
+    assert.ok(took >= 500 && took < 4_000, `ended ${took} ms after SIGTERM`);
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    assert.ok(end.lines.includes("report http server:cut"), end.lines.join("\n"));
+    assert.ok(
+      end.lines.includes("detail 1 in flight at the stop, 0 served, 1 cut"),
+      end.lines.join("\n"),
+    );
+    idle.close();
+    session.close();
   },
   { skip },
 );
