@@ -36,7 +36,8 @@ interface _Response {
 export interface _NodeServer {
   readonly listening: boolean;
   close(callback?: (error?: Error) => void): unknown;
-  closeIdleConnections(): void;
+  /** Missing on a plain (h2c) node:http2 server. */
+  closeIdleConnections?(): void;
   closeAllConnections?(): void;
   on(event: string, listener: (...args: never[]) => void): unknown;
   prependListener?(event: string, listener: (...args: never[]) => void): unknown;
@@ -114,6 +115,11 @@ export function _nodeTarget(
     // socket whose ended response is still being written to a slow reader,
     // truncating it: while one is, only the sockets known idle are closed.
     const closeIdle = server.closeIdleConnections;
+    if (closeIdle === undefined) {
+      if (server.listening) server.close(onClosed);
+      else onClosed();
+      return;
+    }
     const own = Object.hasOwn(server, "closeIdleConnections");
     server.closeIdleConnections = function (this: _NodeServer): void {
       if (!busy()) closeIdle.call(this);
@@ -128,6 +134,7 @@ export function _nodeTarget(
       else delete (server as { closeIdleConnections?: unknown }).closeIdleConnections;
     }
   };
+  const tlsServer = server.addContext !== undefined;
   // An HTTP/2 server's sessions and streams (its HTTP/1.1 ones are followed here).
   const http2 = _isHttp2(server)
     ? _http2Part(server, counts, () => closing, () => checkDone())
@@ -136,7 +143,9 @@ export function _nodeTarget(
     if (stopping && closed && sockets.size === 0 && (http2?.open ?? 0) === 0) wake?.();
   };
   const track = (socket: _Socket): void => {
-    if (sockets.has(socket) || (http2 !== undefined && socket.alpnProtocol === "h2")) return;
+    if (sockets.has(socket)) return;
+    // An HTTP/2 connection (every one, on a server without TLS) is its session's.
+    if (http2 !== undefined && (socket.alpnProtocol === "h2" || !tlsServer)) return;
     sockets.set(socket, 0);
     socket.once("close", () => {
       sockets.delete(socket);

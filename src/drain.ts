@@ -184,7 +184,9 @@ function _kindOf(server: unknown): "node" | "deno" | "bun" {
     if (typeof s.shutdown === "function" && "finished" in s) return "deno";
     if (typeof s.stop === "function" && "pendingRequests" in s && "upgrade" in s) return "bun";
     if (
-      typeof s.close === "function" && typeof s.closeIdleConnections === "function" &&
+      typeof s.close === "function" &&
+      // node:http(s), or node:http2 (`updateSettings()`; no closeIdleConnections() without TLS)
+      (typeof s.closeIdleConnections === "function" || typeof s.updateSettings === "function") &&
       typeof s.on === "function" && typeof s.removeListener === "function" && "listening" in s
     ) return "node";
   }

@@ -128,8 +128,8 @@ test(
 );
 
 /** One HTTP/2 session to 127.0.0.1:`port` (self-signed certificate). */
-function http2Session(port: number): ClientHttp2Session {
-  const session = connectHttp2(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
+function http2Session(port: number, scheme = "https"): ClientHttp2Session {
+  const session = connectHttp2(`${scheme}://127.0.0.1:${port}`, { rejectUnauthorized: false });
   session.on("error", () => {});
   return session;
 }
@@ -225,3 +225,25 @@ test(
   },
   { skip },
 );
+
+test("http2 without TLS: a stream in flight finishes, a never-ending one is cut", async () => {
+  const child = startFixture("drain_server.ts", ["node", "h2", "timeout=800"]);
+  const port = Number((await child.waitFor(/^listening \d+$/)).split(" ")[1]);
+  const session = http2Session(port, "http");
+  let heads = 0;
+  const slow = http2Get(session, "/slow?ms=500&id=p0");
+  const endless = http2Get(session, "/stream?id=p1", () => heads++);
+  await child.waitFor("begin p0");
+  while (heads < 1) await delay(20);
+  child.kill("SIGTERM");
+  assert.deepEqual(await slow, { status: 200, body: "done p0" });
+  assert.ok("error" in await endless);
+  session.close();
+  const end = await child.ended;
+  assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+  assert.ok(end.lines.includes("report http server:cut"), end.lines.join("\n"));
+  assert.ok(
+    end.lines.includes("detail 2 in flight at the stop, 1 served, 1 cut"),
+    end.lines.join("\n"),
+  );
+});
