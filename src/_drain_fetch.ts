@@ -23,15 +23,20 @@ export interface _BunServer {
 export function _denoTarget(server: _DenoServer, tracker: _Tracker | undefined): _DrainTarget {
   const counts = tracker?.counts;
   let stopped: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => stopped ??= server.shutdown();
   return {
     closing: () => tracker?.closing(),
     stop(): Promise<void> {
       tracker?.closing();
       if (counts !== undefined) counts.inFlight = counts.active;
-      stopped = server.shutdown();
-      return stopped;
+      // shutdown() fails a request body still arriving (500, "Cannot read
+      // body"): the server stops once those bodies are read ahead.
+      return (tracker?.readBodies() ?? Promise.resolve()).then(shutdown, shutdown);
     },
-    cut: () => tracker?.cut(),
+    cut(): void {
+      tracker?.cut();
+      void shutdown();
+    },
     dispose: () => {},
   };
 }

@@ -43,6 +43,8 @@ export interface _Tracker {
   closing(): void;
   /** Ends every stream it returned and answers every pending request with 503. */
   cut(): void;
+  /** Reads ahead the request bodies still arriving (Deno); resolves once all are read. */
+  readBodies(): Promise<void>;
 }
 
 /**

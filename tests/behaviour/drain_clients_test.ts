@@ -231,3 +231,25 @@ for (const kind of kinds) {
     );
   });
 }
+
+for (const kind of kinds) {
+  test(`${kind}: an upload in progress at the stop is read to its end and answered`, async () => {
+    const [child, port] = await start(kind);
+    const client = new Reader(port);
+    const size = 200_000;
+    client.socket.write(
+      `POST /upload?id=u1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${size}\r\n\r\n`,
+    );
+    client.socket.write(Buffer.alloc(size / 2, 97));
+    await delay(300);
+    child.kill("SIGTERM");
+    await delay(300);
+    client.socket.write(Buffer.alloc(size / 2, 98));
+    await client.until(() => client.text.includes(`got ${size}`));
+    assert.match(client.text, /^HTTP\/1.1 200 /, client.text);
+    assert.ok(client.text.includes(`\r\ngot ${size}`), client.text);
+    client.socket.destroy();
+    const end = await child.ended;
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+  });
+}
