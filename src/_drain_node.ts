@@ -103,9 +103,11 @@ export function _nodeTarget(
   // Whether the server's own closeIdleConnections() would cut a response or a held socket.
   const busy = (): boolean => held.size > 0 || flushing();
   // node:http as Node implements it: close() reaches closeIdleConnections().
-  const nodeOwn = Object.getOwnPropertySymbols(server).some((symbol) =>
-    symbol.description === "http.server.connections"
-  );
+  // (Read at the stop: the list appears once the server listens.)
+  const nodeOwn = (): boolean =>
+    Object.getOwnPropertySymbols(server).some((symbol) =>
+      symbol.description === "http.server.connections"
+    );
   let deferred = false;
   let onClosed = (): void => {};
   /** Stops accepting and closes the idle connections the server knows. */
@@ -154,8 +156,10 @@ export function _nodeTarget(
       checkDone();
     });
     // Connected (or its TLS handshake done) while stopping: accepted before
-    // close(), so its request may be on its way.
-    if (stopping) hold(socket, performance.now() + _NEXT_REQUEST_MS);
+    // close(), so its request may be on its way. While close() waits
+    // (deferred), a connection came after the stop: it is refused.
+    if (stopping && deferred) socket.destroy();
+    else if (stopping) hold(socket, performance.now() + _NEXT_REQUEST_MS);
   };
   const onConnection = (socket: _Socket): void => track(socket);
   const onRequest = (
@@ -250,7 +254,7 @@ export function _nodeTarget(
       // Bun's and Deno's close() destroy a socket whose ended response is
       // still being written to a slow reader, truncating it, and the sockets
       // held: there, the server stops accepting once they are done.
-      if (nodeOwn || !busy()) closeServer();
+      if (nodeOwn() || !busy()) closeServer();
       else deferred = true;
       http2?.stop();
       checkDone();
