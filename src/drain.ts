@@ -38,9 +38,12 @@ const _groups = new WeakMap<object, Set<(signal: AbortSignal) => void>>();
  * left. A health route reads `controller.requested` (see `readiness()`).
  *
  * Servers: what `Deno.serve()` returns, what `Bun.serve()` returns, and
- * `node:http` / `node:https` servers on any of the three runtimes (Express:
- * what `app.listen()` returns; Fastify: `fastify.server`; Hono's node server:
- * what `serve()` returns). Call it right after creating the server.
+ * `node:http` / `node:https` / `node:http2` servers on any of the three
+ * runtimes (Express: what `app.listen()` returns; Fastify: `fastify.server`,
+ * also with `http2: true`; Hono's node server: what `serve()` returns). An
+ * HTTP/2 session gets a GOAWAY at the stop instead of `Connection: close`.
+ * Drains of one controller stop accepting together. A request cut makes the
+ * step's outcome `"cut"`. Call it right after creating the server.
  *
  * @example node:http
  * ```ts
