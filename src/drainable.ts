@@ -122,7 +122,9 @@ export function drainable<A extends unknown[], R extends Response | undefined>(
       if (completed instanceof Promise) {
         // Deno tells when the response has gone out; until then it is in flight.
         completed.then(() => end(true), () => end(false));
-        return response instanceof Response && response.body !== null && response.status >= 200
+        // Not `response.body`: read on the response itself, it makes Deno send
+        // the body chunked once a header was changed (Connection: close).
+        return response instanceof Response && response.status >= 200
           ? await (await (_body ??= import("./_drain_body.ts")))._cuttable(
             response,
             cut.signal,

@@ -253,3 +253,23 @@ for (const kind of kinds) {
     assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
   });
 }
+
+for (const kind of kinds.filter((k) => k !== "node")) {
+  test(`${kind}: a complete response during drainDelayMs keeps its Content-Length`, async () => {
+    const [child, port] = await start(kind, ["delay=600"]);
+    child.kill("SIGTERM");
+    await delay(200);
+    const connection = new RawConnection(port);
+    const response = await connection.get("/big?mb=1&id=l1");
+    connection.close();
+    assert.equal(response.headers["connection"], "close");
+    assert.equal(
+      response.headers["content-length"],
+      String(1024 * 1024),
+      JSON.stringify(response.headers),
+    );
+    assert.equal(response.body.length, 1024 * 1024);
+    const end = await child.ended;
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+  });
+}
