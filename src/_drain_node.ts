@@ -272,6 +272,8 @@ export function _nodeTarget(
       server.closeAllConnections?.();
     },
     dispose(): void {
+      for (const timer of held.values()) clearTimeout(timer);
+      held.clear();
       server.removeListener("newListener", onNewListener);
       server.removeListener("removeListener", onRemoveListener);
       if (upgrades) server.removeListener("upgrade", onUpgrade);
