@@ -247,3 +247,50 @@ test("http2 without TLS: a stream in flight finishes, a never-ending one is cut"
     end.lines.join("\n"),
   );
 });
+
+test(
+  "https: under TLS keep-alive load with a drain delay, every request the server began reaches the client",
+  async () => {
+    const [child, port] = await start(["delay=300"]);
+    const completed = new Set<string>();
+    let next = 0;
+    let sentAt = Infinity;
+    const stopAt = performance.now() + 2_500;
+    async function client(n: number): Promise<void> {
+      while (performance.now() < stopAt) {
+        const connection = new RawConnection(port, { tls: true });
+        try {
+          await connection.connected;
+        } catch {
+          if (performance.now() > sentAt) return; // refused after the stop
+          continue;
+        }
+        try {
+          while (performance.now() < stopAt) {
+            const id = `c${n}-${next++}`;
+            const response = await connection.get(`/work?id=${id}`);
+            if (response.body === `ok ${id}`) completed.add(id);
+            if (response.headers["connection"] === "close") break;
+          }
+        } catch {
+          // The server closed an idle connection: reconnect.
+        } finally {
+          connection.close();
+        }
+      }
+    }
+    const clients = [0, 1, 2, 3].map(client);
+    await delay(600);
+    sentAt = performance.now();
+    child.kill("SIGTERM");
+    await Promise.all(clients);
+    const end = await child.ended;
+    assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+    const begun = end.lines.filter((l) => l.startsWith("begin ")).map((l) => l.slice(6));
+    assert.ok(begun.length > 20, `only ${begun.length} requests`);
+    const lost = begun.filter((id) => !completed.has(id));
+    assert.deepEqual(lost, [], `${lost.length} of ${begun.length} begun requests lost`);
+    assert.ok(end.lines.includes("report http server:ok"), end.lines.join("\n"));
+  },
+  { skip },
+);
