@@ -22,8 +22,10 @@ function _settled(promise: Promise<_Read>): Promise<_Read | typeof _PENDING> {
  */
 export async function _cuttable(response: Response, signal: AbortSignal): Promise<Response> {
   // Look at a copy: for a string or bytes body that is cheap and leaves the
-  // response on Deno's fast path.
-  const reader = response.clone().body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+  // response on Deno's fast path (and its Content-Length).
+  const copy = response.clone().body;
+  if (copy === null) return response;
+  const reader = copy.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   let chunks = 0;
   let read = await _settled(reader.read());
   while (read !== _PENDING && !read.done && ++chunks < 8) read = await _settled(reader.read());
@@ -46,7 +48,8 @@ function _stream(
   return new ReadableStream<Uint8Array>({
     start(controller): void {
       onCut = () => {
-        controller.error(signal.reason);
+        // Deno prints what a body errors with: one line, not a stack.
+        controller.error("response cut by drain() at its timeout");
         reader.cancel(signal.reason).catch(() => {});
       };
       if (signal.aborted) onCut();

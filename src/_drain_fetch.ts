@@ -23,15 +23,20 @@ export interface _BunServer {
 export function _denoTarget(server: _DenoServer, tracker: _Tracker | undefined): _DrainTarget {
   const counts = tracker?.counts;
   let stopped: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => stopped ??= server.shutdown();
   return {
     closing: () => tracker?.closing(),
     stop(): Promise<void> {
       tracker?.closing();
       if (counts !== undefined) counts.inFlight = counts.active;
-      stopped = server.shutdown();
-      return stopped;
+      // shutdown() fails a request body still arriving (500, "Cannot read
+      // body"): the server stops once those bodies are read ahead.
+      return (tracker?.readBodies() ?? Promise.resolve()).then(shutdown, shutdown);
     },
-    cut: () => tracker?.cut(),
+    cut(): void {
+      tracker?.cut();
+      void shutdown();
+    },
     dispose: () => {},
   };
 }
@@ -42,22 +47,36 @@ export function _bunTarget(
   tracker: _Tracker | undefined,
   counts: _DrainCounts,
 ): _DrainTarget {
+  // Requests pending when the shutdown was requested (a response still being
+  // written is pending too): with those begun since, what was served.
+  let pendingAtRequest = -1;
+  const closing = (): void => {
+    if (pendingAtRequest < 0) pendingAtRequest = server.pendingRequests;
+    tracker?.closing();
+  };
   return {
-    closing: () => tracker?.closing(),
+    closing,
     stop(): Promise<void> {
-      tracker?.closing();
+      closing();
       counts.inFlight = server.pendingRequests;
       return Promise.resolve(server.stop(false));
     },
-    cut(): void {
+    async cut(): Promise<void> {
       counts.cut += server.pendingRequests;
       // stop(true) closes the server's WebSockets with 1001 ("Server closed").
       counts.webSockets += server.pendingWebSockets ?? 0;
+      if (tracker !== undefined) {
+        // Requests still waiting for their handler are answered 503 first.
+        tracker.cut();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       server.stop(true);
     },
     refresh(): void {
       counts.active = server.pendingRequests;
-      counts.served = tracker?.counts.served ?? counts.served;
+      if (pendingAtRequest < 0) return;
+      const ended = pendingAtRequest + (tracker?.begun ?? 0) - server.pendingRequests;
+      counts.served = Math.max(counts.served, ended - counts.cut);
     },
     dispose: () => {},
   };

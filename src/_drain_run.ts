@@ -8,6 +8,7 @@ import { type _NodeServer, _nodeTarget } from "./_drain_node.ts";
 import { type _BunServer, _bunTarget, type _DenoServer, _denoTarget } from "./_drain_fetch.ts";
 import { _newSockets, type _Sockets } from "./_drain_sockets.ts";
 import { _settlesWithin } from "./_settles_within.ts";
+import { _STEP_CUT } from "./_run_step.ts";
 
 /** What drain() decided at the call, and the state it shares with its handle. */
 export interface _DrainSetup {
@@ -26,6 +27,8 @@ export interface _DrainSetup {
 export interface _DrainParts {
   readonly target: _DrainTarget;
   readonly sockets: _Sockets;
+  /** Starts the stop (after the delay) now, ahead of this drain's step. */
+  begin(signal: AbortSignal): void;
   /** The shutdown step: delay, stop accepting, wait, cut what is left. */
   run(context: ShutdownHookContext): Promise<void>;
 }
@@ -39,33 +42,46 @@ export function _drainParts(server: object, setup: _DrainSetup): _DrainParts {
     ? _denoTarget(server as _DenoServer, tracker)
     : _bunTarget(server as _BunServer, tracker, counts);
   const sockets = _newSockets();
-  const closeSockets = async (signal: AbortSignal): Promise<void> => {
+  const closeSockets = async (signal: AbortSignal, waitMs = 1_000): Promise<void> => {
     const closed = sockets.closed;
     const all = sockets.closeAll();
     counts.webSockets += sockets.closed - closed;
     // Let their close frames go out and be answered before the connections go.
-    await _settlesWithin(all, 1_000, signal);
+    await _settlesWithin(all, waitMs, signal);
   };
+  // The stop, once: started by this drain's step or by the first drain step of
+  // the same shutdown, so that every server stops accepting at the stop.
+  let begun: Promise<{ stopped: Promise<void>; at: number }> | undefined;
+  const begin = (signal: AbortSignal): Promise<{ stopped: Promise<void>; at: number }> =>
+    begun ??= (async () => {
+      await _sleep(drainDelayMs - (performance.now() - state.requestedAt), signal);
+      state.phase = "draining";
+      // Deno closes upgraded sockets at shutdown() itself, with its own reason:
+      // close ours first, with ours, and let the close handshakes end (briefly).
+      if (kind === "deno") await closeSockets(signal, 250);
+      return { stopped: target.stop(), at: performance.now() }; // counts what is in flight now
+    })();
   const run = async ({ signal, note }: ShutdownHookContext): Promise<void> => {
-    await _sleep(drainDelayMs - (performance.now() - state.requestedAt), signal);
-    state.phase = "draining";
-    // Deno closes upgraded sockets at shutdown() itself: close ours first, with our reason.
-    if (kind === "deno") void closeSockets(signal);
-    const stopped = target.stop(); // counts what is in flight now
+    const { stopped, at } = await begin(signal);
     const report = (): void => note(_detail(counts));
     report();
-    const left = !(await _settlesWithin(stopped, timeoutMs, signal));
-    report();
+    // timeoutMs runs from the stop, also while an earlier drain's step ran.
+    const left = !(await _settlesWithin(stopped, timeoutMs - (performance.now() - at), signal));
+    // What is left is cut: said at once, as a forced end may record the step now.
+    target.refresh?.();
+    note(_detail(left ? { ...counts, cut: counts.cut + counts.active } : counts));
     // Sockets left open (any, when it was cut) are closed before their connections go.
     await closeSockets(signal);
-    if (left) target.cut();
+    if (left) await target.cut();
     state.phase = "closed";
     // When it was cut, give the server a moment to let go of its connections.
     if (left) await _settlesWithin(stopped, 1_000, signal);
     target.refresh?.();
     report();
+    // A request cut is a visible outcome of the step, not "ok".
+    if (left && (counts.cut > 0 || !counts.tracked)) throw _STEP_CUT;
   };
-  return { target, sockets, run };
+  return { target, sockets, begin: (signal) => void begin(signal), run };
 }
 
 /** The step's line in the report: how many requests were in flight, served and cut. */

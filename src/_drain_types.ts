@@ -23,8 +23,8 @@ export interface _DrainTarget {
   closing(): void;
   /** Stops accepting and closes idle connections; resolves once nothing is left. */
   stop(): Promise<void>;
-  /** Closes what is left, at once. */
-  cut(): void;
+  /** Closes what is left (at once, or after answering what waits with 503). */
+  cut(): void | Promise<void>;
   /** Brings the counts up to date, for kinds that read them from the server. */
   refresh?(): void;
   /** Removes every listener this target added. */
@@ -37,10 +37,14 @@ export interface _Tracker {
   readonly counts: _DrainCounts;
   /** Whether a live drain uses it. */
   linked: boolean;
+  /** Requests begun since `closing()`. */
+  readonly begun: number;
   /** Responses from now on say `Connection: close`. */
   closing(): void;
   /** Ends every stream it returned and answers every pending request with 503. */
   cut(): void;
+  /** Reads ahead the request bodies still arriving (Deno); resolves once all are read. */
+  readBodies(): Promise<void>;
 }
 
 /**

@@ -13,6 +13,12 @@ export interface _StepResult {
   error?: unknown;
 }
 
+/**
+ * What a step rejects with when it ended by cutting what was left (a drain at
+ * its timeout): its outcome is then "cut", not "threw".
+ */
+export const _STEP_CUT: unique symbol = Symbol("step cut");
+
 /** Runs `fn`, bounded by `limitMs` and cut short when `force` aborts. */
 export function _runStep(
   fn: (context: ShutdownHookContext) => unknown,
@@ -56,7 +62,7 @@ export function _runStep(
     try {
       Promise.resolve(fn({ signal: abort.signal, cause: options.cause, note: options.note })).then(
         () => finish("ok"),
-        (error) => finish("threw", error),
+        (error) => error === _STEP_CUT ? finish("cut") : finish("threw", error),
       );
     } catch (error) {
       finish("threw", error);

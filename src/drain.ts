@@ -26,6 +26,8 @@ export type { DrainHandle, DrainOptions, DrainSocket, DrainStats };
 
 const _KNOWN = ["controller", "name", "drainDelayMs", "timeoutMs", "handler"] as const;
 const _draining = new WeakSet<object>();
+/** Per controller, how to start each of its drains' stop: the first drain step starts them all. */
+const _groups = new WeakMap<object, Set<(signal: AbortSignal) => void>>();
 
 /**
  * Drains a server as one step of the shutdown (last registered first, with
@@ -36,9 +38,12 @@ const _draining = new WeakSet<object>();
  * left. A health route reads `controller.requested` (see `readiness()`).
  *
  * Servers: what `Deno.serve()` returns, what `Bun.serve()` returns, and
- * `node:http` / `node:https` servers on any of the three runtimes (Express:
- * what `app.listen()` returns; Fastify: `fastify.server`; Hono's node server:
- * what `serve()` returns). Call it right after creating the server.
+ * `node:http` / `node:https` / `node:http2` servers on any of the three
+ * runtimes (Express: what `app.listen()` returns; Fastify: `fastify.server`,
+ * also with `http2: true`; Hono's node server: what `serve()` returns). An
+ * HTTP/2 session gets a GOAWAY at the stop instead of `Connection: close`.
+ * Drains of one controller stop accepting together. A request cut makes the
+ * step's outcome `"cut"`. Call it right after creating the server.
  *
  * @example node:http
  * ```ts
@@ -110,9 +115,19 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
   });
   // A failed load surfaces in the step; no unhandled rejection before it.
   loaded.catch(() => {});
+  // Drains of one shutdown stop together: each step still waits for its own
+  // server (and shows it in the report), but they all stop accepting at the
+  // first one, so the whole takes one timeoutMs, not one per server.
+  const group = _groups.get(controller) ?? new Set();
+  _groups.set(controller, group);
+  const begin = (signal: AbortSignal): void => {
+    if (parts !== undefined) parts.begin(signal);
+    else void loaded.then((loadedParts) => loadedParts?.begin(signal), () => {});
+  };
   let registration: Disposable;
   try {
     registration = controller.onShutdown(async (context) => {
+      for (const other of group) other(context.signal);
       await (parts ?? await loaded)?.run(context);
     }, { name });
   } catch (error) {
@@ -127,6 +142,7 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
   };
   if (tracker !== undefined) tracker.linked = true;
   _draining.add(server);
+  group.add(begin);
   const signal = controller.signal;
   if (signal.aborted) onRequested();
   else signal.addEventListener("abort", onRequested, { once: true });
@@ -153,6 +169,7 @@ export function drain(server: object, options?: DrainOptions): DrainHandle {
       if (disposed) return;
       disposed = true;
       registration[Symbol.dispose]();
+      group.delete(begin);
       signal.removeEventListener("abort", onRequested);
       if (parts !== undefined) parts.target.dispose();
       else early?.stop();
@@ -170,7 +187,9 @@ function _kindOf(server: unknown): "node" | "deno" | "bun" {
     if (typeof s.shutdown === "function" && "finished" in s) return "deno";
     if (typeof s.stop === "function" && "pendingRequests" in s && "upgrade" in s) return "bun";
     if (
-      typeof s.close === "function" && typeof s.closeIdleConnections === "function" &&
+      typeof s.close === "function" &&
+      // node:http(s), or node:http2 (`updateSettings()`; no closeIdleConnections() without TLS)
+      (typeof s.closeIdleConnections === "function" || typeof s.updateSettings === "function") &&
       typeof s.on === "function" && typeof s.removeListener === "function" && "listening" in s
     ) return "node";
   }

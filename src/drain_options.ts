@@ -36,8 +36,10 @@ export interface DrainOptions {
   drainDelayMs?: number;
   /**
    * How long in-flight requests may take once the server stopped accepting,
-   * in ms; then what is left is closed (streams cut). `Infinity` leaves it to
-   * the shutdown's deadline. @default {10_000}
+   * in ms; then what is left is closed (streams cut, HTTP/2 streams reset)
+   * and the step's outcome is `"cut"`. Drains of one controller stop together,
+   * so several servers take one `timeoutMs`. `Infinity` leaves it to the
+   * shutdown's deadline. @default {10_000}
    */
   timeoutMs?: number;
   /**

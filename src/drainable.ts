@@ -74,9 +74,16 @@ export function drainable<A extends unknown[], R extends Response | undefined>(
       status: 503,
       headers: { "connection": "close", "retry-after": "1" },
     });
+  let begun = 0;
+  // Deno: request bodies still arriving, each with how to read the rest of it now.
+  const uploads = new Set<() => Promise<void>>();
   const tracker: _Tracker = {
+    readBodies: () => Promise.all([...uploads].map((readAll) => readAll())).then(() => {}),
     counts,
     linked: false,
+    get begun(): number {
+      return begun;
+    },
     closing: () => void (closing = true),
     cut(): void {
       counts.cut += counts.active;
@@ -95,6 +102,12 @@ export function drainable<A extends unknown[], R extends Response | undefined>(
   ): Promise<R> {
     const completed = (rest[0] as { completed?: Promise<void> } | undefined)?.completed;
     counts.active++;
+    if (closing) begun++;
+    // Deno's shutdown() fails a body still arriving ("Cannot read body"): the
+    // drain reads such bodies ahead before it stops the server.
+    if (completed instanceof Promise && request.body !== null && !request.bodyUsed) {
+      request = _readAhead(request, uploads);
+    }
     let ended = false;
     const end = (ok: boolean): void => {
       if (ended) return;
@@ -109,7 +122,9 @@ export function drainable<A extends unknown[], R extends Response | undefined>(
       if (completed instanceof Promise) {
         // Deno tells when the response has gone out; until then it is in flight.
         completed.then(() => end(true), () => end(false));
-        return response instanceof Response && response.body !== null && response.status >= 200
+        // Not `response.body`: read on the response itself, it makes Deno send
+        // the body chunked once a header was changed (Connection: close).
+        return response instanceof Response && response.status >= 200
           ? await (await (_body ??= import("./_drain_body.ts")))._cuttable(
             response,
             cut.signal,
@@ -155,4 +170,45 @@ function _raceCut<T>(
     signal.addEventListener("abort", onCut, { once: true });
     result.then(resolve, reject).finally(() => signal.removeEventListener("abort", onCut));
   });
+}
+
+/**
+ * The same request, with a body that can be read ahead of the handler: the
+ * function added to `uploads` reads the rest of it now (kept for the handler).
+ */
+function _readAhead(request: Request, uploads: Set<() => Promise<void>>): Request {
+  const reader = request.body!.getReader();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  // One read at a time, in order; resolves true once the body has ended.
+  let chain = Promise.resolve(false);
+  const readOne = (): Promise<boolean> =>
+    chain = chain.then(async (ended) => {
+      if (ended) return true;
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+        return done;
+      } catch (error) {
+        controller.error(error);
+        return true;
+      }
+    }).catch(() => true); // closed or errored by then: nothing more to read
+  const readAll = async (): Promise<void> => {
+    while (!(await readOne()));
+  };
+  uploads.add(readAll);
+  const body = new ReadableStream<Uint8Array>({
+    start(c): void {
+      controller = c;
+    },
+    async pull(): Promise<void> {
+      if (await readOne()) uploads.delete(readAll);
+    },
+    cancel(reason): Promise<void> {
+      uploads.delete(readAll);
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return new Request(request, { body, duplex: "half" } as RequestInit);
 }
