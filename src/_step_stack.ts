@@ -16,6 +16,11 @@ export interface _Step {
   settle(): void;
   /** The step's latest `context.note()`, for the report. */
   detail: string | undefined;
+  /**
+   * What registered the step, when it needs to find its neighbours (adopt()
+   * stops the children adjacent on the stack together); undefined for hooks.
+   */
+  tag: unknown;
   /** @internal list links */
   _below: _Step | undefined;
   /** @internal list links */
@@ -34,6 +39,11 @@ export class _StepStack {
     return this.#size;
   }
 
+  /** The step that would run next, or undefined when empty. */
+  get top(): _Step | undefined {
+    return this.#top;
+  }
+
   /** Puts a new step on top and returns it. */
   push(name: string, fn: _Step["fn"], timeoutMs: number): _Step {
     let settle!: () => void;
@@ -45,6 +55,7 @@ export class _StepStack {
       settled,
       settle,
       detail: undefined,
+      tag: undefined,
       _below: this.#top,
       _above: undefined,
       _onStack: true,

@@ -5,7 +5,10 @@
  */
 
 import type { ShutdownController } from "./shutdown_controller.ts";
-import type { ShutdownHookContext } from "./types.ts";
+import type { ShutdownCause, ShutdownHookContext } from "./types.ts";
+import { _machineOf } from "./shutdown_controller.ts";
+import type { _Step } from "./_step_stack.ts";
+import { type _AdoptedChild, _adoptedOf, type _AdoptedSet } from "./_adopted.ts";
 import type { AdoptableChild, AdoptSignal } from "./child_process_like.ts";
 import { _checkController } from "./_check_controller.ts";
 import {
@@ -109,41 +112,117 @@ export function adopt(child: AdoptableChild, options?: AdoptOptions): Disposable
   }
   name ??= `child ${(child as { pid?: number }).pid ?? "(not started)"}`;
   const settings = { name, signal, timeoutMs, detached, budgetMs: controller.budgetMs };
-
-  let started = false;
-  let active = true;
-  let handle: _ChildHandle | undefined;
-  const watch = (impl: _AdoptImpl): _ChildHandle => handle ??= impl.childHandle(child, kind);
-  // Registered first, watched after: a refused registration leaves no listener behind.
-  const registration = controller.onShutdown((context) => {
-    started = true;
-    if (_impl !== undefined) return _impl.stopChild(watch(_impl), settings, context);
-    // Not loaded yet (adopted a moment ago). On exit() only this synchronous
-    // part runs: the child is killed now; else it is stopped once loaded.
-    if (context.signal.aborted) return _killNow(child);
-    return _load().then((impl) => impl.stopChild(watch(impl), settings, context));
-  }, { name });
-  if (_impl !== undefined) watch(_impl);
-  else {
-    _load().then((impl) => {
-      if (active) watch(impl);
-    });
+  const m = _machineOf(controller)!;
+  const adopted = _adoptedOf(m);
+  if (adopted.size === 0 && !_netted.has(m)) {
+    // Safety net, one per controller: a forced end cuts steps that have not
+    // started, and `done` resolves right before the process ends.
+    _netted.add(m);
+    controller.done.then(() => adopted.killAll());
   }
-  // Safety net: a forced end cuts steps that have not started, and `done`
-  // resolves right before the process ends, so no child is left behind.
-  controller.done.then(() => {
-    if (!active) return;
-    if (handle !== undefined) handle.send("SIGKILL");
-    else _killNow(child);
+  const record = new _Adoptee(child, kind, settings, adopted);
+  // Registered first, watched after: a refused registration leaves no listener behind.
+  const registration = controller.onShutdown((context) => record.run(context, m.steps.top), {
+    name,
   });
-  return {
-    [Symbol.dispose](): void {
-      if (!active) return;
-      active = false;
-      registration[Symbol.dispose]();
-      if (!started) handle?.release();
-    },
-  };
+  record.step = m.steps.top;
+  record.step!.tag = record;
+  record.registration = registration;
+  adopted.add(record);
+  if (_impl !== undefined) record.watch(_impl);
+  else _load().then((impl) => record.watch(impl));
+  return { [Symbol.dispose]: () => record.dispose() };
+}
+
+/** Controllers whose `done` kills what adopt() still holds. */
+const _netted = new WeakSet<object>();
+
+/**
+ * One adopted child: its step, its stop (started by its own step or by the
+ * step of an adopted child above it on the stack), and its place in the
+ * controller's registry while it runs.
+ */
+class _Adoptee implements _AdoptedChild {
+  readonly pid: number | undefined;
+  step: _Step | undefined;
+  registration: Disposable | undefined;
+  #child: AdoptableChild;
+  #kind: _ChildKind;
+  #settings: _StopSettings;
+  #adopted: _AdoptedSet;
+  #handle: _ChildHandle | undefined;
+  #stopping: Promise<void> | undefined;
+  #abort = new AbortController();
+  #active = true;
+  #ran = false;
+
+  constructor(
+    child: AdoptableChild,
+    kind: _ChildKind,
+    settings: _StopSettings,
+    adopted: _AdoptedSet,
+  ) {
+    this.#child = child;
+    this.#kind = kind;
+    this.#settings = settings;
+    this.#adopted = adopted;
+    this.pid = (child as { pid?: number }).pid;
+  }
+
+  /** Starts watching for the child's exit, once the child code has loaded. */
+  watch(impl: _AdoptImpl): _ChildHandle {
+    if (this.#handle !== undefined) return this.#handle;
+    const handle = this.#handle = impl.childHandle(this.#child, this.#kind);
+    handle.gone.then(() => this.#gone());
+    return handle;
+  }
+
+  /** The child ended: it holds nothing any more, and a step not yet started goes. */
+  #gone(): void {
+    this.#adopted.delete(this);
+    if (this.#stopping === undefined && !this.#ran) this.registration?.[Symbol.dispose]();
+  }
+
+  /** Its step: starts its stop and those of the adopted children right below it. */
+  run(context: ShutdownHookContext, below: _Step | undefined): Promise<void> | void {
+    this.#ran = true;
+    if (context.signal.aborted) {
+      // exit() (only this synchronous part runs) or forced: kill now.
+      this.kill();
+      return;
+    }
+    for (let step = below; step?.tag instanceof _Adoptee; step = step._below) {
+      step.tag.begin(context.cause);
+    }
+    context.signal.addEventListener("abort", () => this.#abort.abort(), { once: true });
+    return this.begin(context.cause);
+  }
+
+  /** Starts stopping the child (once); the promise settles when it is done. */
+  begin(cause: ShutdownCause): Promise<void> {
+    if (this.#stopping !== undefined) return this.#stopping;
+    const stop = (impl: _AdoptImpl): Promise<void> =>
+      impl.stopChild(this.watch(impl), this.#settings, cause, this.#abort.signal);
+    this.#stopping = _impl !== undefined ? stop(_impl) : _load().then(stop);
+    // Its own step reports a failure; started early, it must not be unhandled meanwhile.
+    this.#stopping.catch(() => {});
+    return this.#stopping;
+  }
+
+  kill(): void {
+    if (this.#handle !== undefined) this.#handle.send("SIGKILL");
+    else _killNow(this.#child);
+  }
+
+  dispose(): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.registration?.[Symbol.dispose]();
+    if (!this.#ran && this.#stopping === undefined) {
+      this.#handle?.release();
+      this.#adopted.delete(this);
+    }
+  }
 }
 
 /** What adopt() loads on first use: watching children and stopping them. */
@@ -152,7 +231,8 @@ interface _AdoptImpl {
   stopChild(
     handle: _ChildHandle,
     settings: _StopSettings,
-    context: ShutdownHookContext,
+    cause: ShutdownCause,
+    abort: AbortSignal,
   ): Promise<void>;
 }
 
