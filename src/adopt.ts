@@ -155,6 +155,13 @@ class _Adoptee implements _AdoptedChild {
   #abort = new AbortController();
   #active = true;
   #ran = false;
+  /** The child whose step began this one's stop, and when. */
+  #with: string | undefined;
+  #startMs = 0;
+
+  #elapsed(): number {
+    return Math.round(Date.now() - this.#startMs);
+  }
 
   constructor(
     child: AdoptableChild,
@@ -191,16 +198,21 @@ class _Adoptee implements _AdoptedChild {
       this.kill();
       return;
     }
+    if (this.#with !== undefined) {
+      context.note(`asked together with ${this.#with}, ${this.#elapsed()} ms before this step`);
+    }
     for (let step = below; step?.tag instanceof _Adoptee; step = step._below) {
-      step.tag.begin(context.cause);
+      step.tag.begin(context.cause, this.#settings.name);
     }
     context.signal.addEventListener("abort", () => this.#abort.abort(), { once: true });
     return this.begin(context.cause);
   }
 
-  /** Starts stopping the child (once); the promise settles when it is done. */
-  begin(cause: ShutdownCause): Promise<void> {
+  /** Starts stopping the child (once, `by` the step of another child); settles when done. */
+  begin(cause: ShutdownCause, by?: string): Promise<void> {
     if (this.#stopping !== undefined) return this.#stopping;
+    this.#with = by;
+    this.#startMs = Date.now();
     const stop = (impl: _AdoptImpl): Promise<void> =>
       impl.stopChild(this.watch(impl), this.#settings, cause, this.#abort.signal);
     this.#stopping = _impl !== undefined ? stop(_impl) : _load().then(stop);

@@ -108,7 +108,7 @@ function finish(line) {
     // A main thread in a native call never runs the interrupt.
     setTimeout(() => {
       write("graceful-shutdown watchdog: the main thread is in a native call and cannot be " +
-        "interrupted: SIGKILL instead (status 137)\n");
+        "interrupted: SIGKILL instead (status 137)\\n");
       process.kill(process.pid, "SIGKILL");
     }, 250);
     return;
