@@ -108,7 +108,7 @@ for (const runtime of runtimes) {
         setTimeout(() => term(pid), 100);
       }
     });
-    endings.push(`${ran.left} (${ran.status})`);
+    endings.push(`${ran.left} (${ran.status}, ${(ran.ms / 1000).toFixed(1)} s)`);
   }
   const mib = (bytes: number) => (bytes / 1048576).toFixed(2);
   console.log(

@@ -9,7 +9,7 @@ import type { ShutdownCause } from "./types.ts";
 import type { _ChildHandle } from "./_child_handle.ts";
 import { _settlesWithin } from "./_settles_within.ts";
 import type { AdoptSignal } from "./child_process_like.ts";
-import { _isInit } from "./runtime/_process_group.ts";
+import { _isInit, _killGroup } from "./runtime/_process_group.ts";
 
 /** How to stop one child. */
 export interface _StopSettings {
@@ -59,6 +59,23 @@ export function _reachedGroup(cause: ShutdownCause, detached: boolean): boolean 
  * forced, or its step was cut) kills it at once.
  */
 export async function _stopChild(
+  handle: _ChildHandle,
+  settings: _StopSettings,
+  cause: ShutdownCause,
+  abort: AbortSignal,
+): Promise<void> {
+  try {
+    await _stopProcess(handle, settings, cause, abort);
+  } finally {
+    // A child with a process group of its own may leave processes in it
+    // (`sh -c "a & b"` stopped by its SIGTERM): none outlives the parent.
+    if (settings.detached && handle.pid !== undefined && handle.exited()) {
+      _killGroup(handle.pid);
+    }
+  }
+}
+
+async function _stopProcess(
   handle: _ChildHandle,
   settings: _StopSettings,
   cause: ShutdownCause,
