@@ -53,10 +53,13 @@ export interface AdoptOptions {
    */
   timeoutMs?: number;
   /**
-   * Whether the child runs outside the parent's process group (spawned with
-   * `detached: true`, or through `setsid`). When false, a Ctrl-C or Ctrl-\
-   * that stopped the parent reached the child too, so the child is first given
-   * half of its time to stop on its own before it is sent `signal`.
+   * Whether the child leads a process group of its own (spawned with
+   * `detached: true`, or through `setsid`). When false, a stop signal the
+   * parent got may have reached the child too (Ctrl-C, systemd stopping the
+   * unit, `kill -- -<pgid>`), so the child is first given half of its time (at
+   * most 5 s) to stop on its own before it is sent `signal`. When true, it is
+   * sent `signal` at once, and what is left of its group once it has exited
+   * is sent SIGKILL.
    * @default {false}
    */
   detached?: boolean;
@@ -66,8 +69,11 @@ export interface AdoptOptions {
  * Makes a child process a step of the shutdown (last registered first, with
  * the hooks): at shutdown it is sent `signal`, waited for within `timeoutMs`
  * and the deadline, then killed with SIGKILL; the step ends once it has
- * exited. It never outlives the parent: on a forced end, an uncaught error or
- * `exit()` it is killed before the parent ends (SIGKILL of the parent aside).
+ * exited. Children adopted one after another are asked together, when the
+ * stack reaches the first of them. A child that exits before the shutdown
+ * leaves the stack. It never outlives the parent: on a forced end, an
+ * uncaught error, `exit()` or the watchdog it is killed before the parent
+ * ends (SIGKILL of the parent aside).
  *
  * @example Stop a worker process with the program
  * ```ts
