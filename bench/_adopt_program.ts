@@ -60,7 +60,9 @@ if (what === "stop") {
     : shutdown;
   if (ending === "watchdog") await watchdog({ controller }).ready;
   adopt(sh(POLITE, false), { controller });
-  adopt(sh(STUBBORN, false), { controller });
+  // Killed at 1 s, except where the deadline or the watchdog is what ends it.
+  const timeoutMs = ending === "deadline" || ending === "watchdog" ? undefined : 1_000;
+  adopt(sh(STUBBORN, false), timeoutMs === undefined ? { controller } : { controller, timeoutMs });
   adopt(sh(LEADER, true), { controller, detached: true });
   if (ending === "watchdog") {
     controller.onShutdown(() => {
