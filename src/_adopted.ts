@@ -6,13 +6,15 @@
 export interface _AdoptedChild {
   /** Its process id, once known (undefined: it never started). */
   readonly pid: number | undefined;
+  /** True when it leads a process group of its own (adopted `detached`). */
+  readonly group: boolean;
   /** SIGKILLs it (and the process group it leads) if it still runs; never throws. */
   kill(): void;
 }
 
 /** Told of each child added to or removed from the registry (the watchdog). */
 export interface _AdoptedWatcher {
-  added(pid: number): void;
+  added(pid: number, group: boolean): void;
   removed(pid: number): void;
 }
 
@@ -29,7 +31,7 @@ export class _AdoptedSet {
   add(child: _AdoptedChild): void {
     if (this.#live.has(child)) return;
     this.#live.add(child);
-    if (child.pid !== undefined) this.#watcher?.added(child.pid);
+    if (child.pid !== undefined) this.#watcher?.added(child.pid, child.group);
   }
 
   delete(child: _AdoptedChild): void {
@@ -46,7 +48,9 @@ export class _AdoptedSet {
   watch(watcher: _AdoptedWatcher | undefined): void {
     this.#watcher = watcher;
     if (watcher === undefined) return;
-    for (const child of this.#live) if (child.pid !== undefined) watcher.added(child.pid);
+    for (const child of this.#live) {
+      if (child.pid !== undefined) watcher.added(child.pid, child.group);
+    }
   }
 }
 

@@ -22,18 +22,25 @@ export interface _ChildHandle {
   readonly gone: Promise<void>;
   /**
    * Sends `signal`; never throws, and sends nothing once the child has exited.
-   * SIGKILL also goes to the process group the child leads, if it leads one.
+   * SIGKILL also goes to the process group the child leads (adopted `detached`).
    */
   send(signal: AdoptSignal): void;
   /** Removes the listeners the handle added to the child. */
   release(): void;
 }
 
-/** Wraps a child of a known kind, starting to watch for its exit. */
-export function _childHandle(child: AdoptableChild, kind: _ChildKind): _ChildHandle {
-  if (kind === "node") return _nodeHandle(child as NodeChildProcessLike);
-  if (kind === "bun") return _bunHandle(child as BunSubprocessLike);
-  return _denoHandle(child as DenoChildProcessLike);
+/**
+ * Wraps a child of a known kind, starting to watch for its exit; `group`:
+ * it leads a process group of its own, which SIGKILL reaches too.
+ */
+export function _childHandle(
+  child: AdoptableChild,
+  kind: _ChildKind,
+  group: boolean,
+): _ChildHandle {
+  if (kind === "node") return _nodeHandle(child as NodeChildProcessLike, group);
+  if (kind === "bun") return _bunHandle(child as BunSubprocessLike, group);
+  return _denoHandle(child as DenoChildProcessLike, group);
 }
 
 /** The exit bookkeeping every kind shares. */
@@ -51,7 +58,7 @@ function _exitLatch(): { gone: Promise<void>; mark: () => void; exited: () => bo
   };
 }
 
-function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
+function _nodeHandle(child: NodeChildProcessLike, group: boolean): _ChildHandle {
   const latch = _exitLatch();
   const onExit = (): void => {
     child.removeListener("exit", onExit);
@@ -75,7 +82,7 @@ function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
     gone: latch.gone,
     send(signal: AdoptSignal): void {
       if (latch.exited()) return;
-      if (signal === "SIGKILL" && child.pid !== undefined) _killGroup(child.pid);
+      if (signal === "SIGKILL" && group && child.pid !== undefined) _killGroup(child.pid);
       // Deno's node:child_process ignores kill() once `killed` is set (by the
       // first call), so a SIGKILL after SIGTERM would never go out: clear it.
       const killed = child.killed;
@@ -90,13 +97,13 @@ function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
   };
 }
 
-function _bunHandle(child: BunSubprocessLike): _ChildHandle {
+function _bunHandle(child: BunSubprocessLike, group: boolean): _ChildHandle {
   const exitedAlready = child.exitCode !== null || child.signalCode !== null;
-  return _promiseHandle(child, child.exited, exitedAlready);
+  return _promiseHandle(child, child.exited, exitedAlready, group);
 }
 
-function _denoHandle(child: DenoChildProcessLike): _ChildHandle {
-  return _promiseHandle(child, child.status, false);
+function _denoHandle(child: DenoChildProcessLike, group: boolean): _ChildHandle {
+  return _promiseHandle(child, child.status, false, group);
 }
 
 /**
@@ -107,6 +114,7 @@ function _promiseHandle(
   child: { readonly pid: number; kill(signal: AdoptSignal): void },
   exit: unknown,
   exitedAlready: boolean,
+  group: boolean,
 ): _ChildHandle {
   const latch = _exitLatch();
   if (exitedAlready) latch.mark();
@@ -117,7 +125,7 @@ function _promiseHandle(
     gone: latch.gone,
     send(signal: AdoptSignal): void {
       if (latch.exited()) return;
-      if (signal === "SIGKILL") _killGroup(child.pid);
+      if (signal === "SIGKILL" && group) _killGroup(child.pid);
       try {
         child.kill(signal);
       } catch {

@@ -150,6 +150,7 @@ const _netted = new WeakSet<object>();
  */
 class _Adoptee implements _AdoptedChild {
   readonly pid: number | undefined;
+  readonly group: boolean;
   step: _Step | undefined;
   registration: Disposable | undefined;
   #child: AdoptableChild;
@@ -180,12 +181,13 @@ class _Adoptee implements _AdoptedChild {
     this.#settings = settings;
     this.#adopted = adopted;
     this.pid = (child as { pid?: number }).pid;
+    this.group = settings.detached;
   }
 
   /** Starts watching for the child's exit, once the child code has loaded. */
   watch(impl: _AdoptImpl): _ChildHandle {
     if (this.#handle !== undefined) return this.#handle;
-    const handle = this.#handle = impl.childHandle(this.#child, this.#kind);
+    const handle = this.#handle = impl.childHandle(this.#child, this.#kind, this.group);
     handle.gone.then(() => this.#gone());
     return handle;
   }
@@ -207,11 +209,13 @@ class _Adoptee implements _AdoptedChild {
     if (this.#with !== undefined) {
       context.note(`asked together with ${this.#with}, ${this.#elapsed()} ms before this step`);
     }
+    const stopping = this.begin(context.cause);
+    // The adopted children right below on the stack are asked now too.
     for (let step = below; step?.tag instanceof _Adoptee; step = step._below) {
       step.tag.begin(context.cause, this.#settings.name);
     }
     context.signal.addEventListener("abort", () => this.#abort.abort(), { once: true });
-    return this.begin(context.cause);
+    return stopping;
   }
 
   /** Starts stopping the child (once, `by` the step of another child); settles when done. */
@@ -245,7 +249,7 @@ class _Adoptee implements _AdoptedChild {
 
 /** What adopt() loads on first use: watching children and stopping them. */
 interface _AdoptImpl {
-  childHandle(child: AdoptableChild, kind: _ChildKind): _ChildHandle;
+  childHandle(child: AdoptableChild, kind: _ChildKind, group: boolean): _ChildHandle;
   stopChild(
     handle: _ChildHandle,
     settings: _StopSettings,

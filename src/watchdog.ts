@@ -127,7 +127,7 @@ export function watchdog(options?: WatchdogOptions): WatchdogHandle {
   // The children adopt() holds: killed (with the groups they lead) before the end.
   const adopted = _adoptedOf(m);
   adopted.watch({
-    added: (pid) => post({ type: "child", pid }),
+    added: (pid, group) => post({ type: "child", pid, group }),
     removed: (pid) => post({ type: "child-gone", pid }),
   });
   if (m.state === "stopping") probe.armed(m.deadlineMs - runtime.now(), m.watchdogEnd(), []);

@@ -24,7 +24,7 @@ const fs = require("node:fs");
 const { cells, graceMs, maxAttempts, budgetMs, signals, runtime } = workerData;
 const NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
 const names = [];
-const children = new Set();
+const children = new Map(); // pid: whether it leads a group of its own
 let timer;
 let end;
 let open = [];
@@ -33,7 +33,7 @@ const now = () => performance.timeOrigin + performance.now();
 
 parentPort.on("message", (message) => {
   if (message.type === "name") names[message.index] = message.name;
-  else if (message.type === "child") children.add(message.pid);
+  else if (message.type === "child") children.set(message.pid, message.group);
   else if (message.type === "child-gone") children.delete(message.pid);
   else if (message.type === "armed") {
     end = message.end;
@@ -87,8 +87,8 @@ function kill(pid, signal) {
 }
 
 function killChildren() {
-  for (const pid of children) {
-    kill(-pid, "SIGKILL"); // the group it leads, if any (no such group otherwise)
+  for (const [pid, group] of children) {
+    if (group) kill(-pid, "SIGKILL");
     kill(pid, "SIGKILL");
   }
   children.clear();
