@@ -157,6 +157,9 @@ export function attach(worker: AttachableWorker, options?: AttachOptions): Dispo
     ended = true;
     hold(false, null);
     port.close();
+    // An ended worker is no step (a no-op once its step has started), and no listener.
+    registration[Symbol.dispose]();
+    controller.signal.removeEventListener("abort", onStop);
   });
   // Whatever ends the shutdown (force, exit()), the worker does not outlive it.
   controller.done.then(() => {
