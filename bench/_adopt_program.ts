@@ -3,13 +3,15 @@
 //   stop <n>         n detached sh children that take 300 ms to stop on SIGTERM
 //   reap <n> <k>     n short-lived children adopted and reaped, k at a time;
 //                    prints the heap (after GC) at the start and the end
+//   reapw <n> <k>    the same with node:worker_threads workers and attach()
 //   end <ending>     three children (one polite and one ignoring SIGTERM in
 //                    the parent's group, one detached leading a group with a
 //                    grandchild), then one way to end: signal, force, crash,
 //                    exit, deadline, watchdog
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { adopt, shutdown, ShutdownController, watchdog } from "../mod.ts";
+import { Worker } from "node:worker_threads";
+import { adopt, attach, shutdown, ShutdownController, watchdog } from "../mod.ts";
 
 const [what, file, arg = "0", arg2 = "1"] = process.argv.slice(2);
 const POLITE = `echo "$$" >> "$0"
@@ -32,10 +34,15 @@ if (what === "stop") {
   const keep = setInterval(() => {}, 1_000);
   shutdown.signal.addEventListener("abort", () => clearInterval(keep));
   console.log("ready");
-} else if (what === "reap") {
+} else if (what === "reap" || what === "reapw") {
   const total = Number(arg);
   const atOnce = Number(arg2);
   const one = (): Promise<void> => {
+    if (what === "reapw") {
+      const worker = new Worker("", { eval: true });
+      attach(worker);
+      return new Promise((resolve) => worker.on("exit", () => resolve()));
+    }
     const child = spawn("true", [], { stdio: "ignore" });
     adopt(child);
     return new Promise((resolve) => child.on("exit", () => resolve()));

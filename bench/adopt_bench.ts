@@ -4,8 +4,9 @@
  * - stop: 50 adopted children that each need 300 ms after SIGTERM; the time
  *   from SIGTERM to the parent's end, against one child alone (the baseline,
  *   same run), and the processes left.
- * - reap: 10 000 children spawned, adopted and reaped (8 at a time); heap
- *   after GC at the end against the start.
+ * - reap: 10 000 children spawned, adopted and reaped (8 at a time), and
+ *   1 000 node:worker_threads workers attached and ended (4 at a time); heap
+ *   after GC at the end against the start (after a warm-up of 200).
  * - endings: signal, 3rd signal (force), crash, exit(), deadline, watchdog;
  *   processes left (children, grandchildren in a detached child's group).
  *
@@ -91,14 +92,16 @@ const runtimes = process.argv.slice(2).length > 0
 const term = (pid: number) => process.kill(pid, "SIGTERM");
 
 console.log(
-  "| runtime | 1 child ms | 50 children ms | ratio | left | reap 10 000: heap start → end MiB | Δ MiB | endings: left (signal, force, crash, exit, deadline, watchdog) |",
+  "| runtime | 1 child ms | 50 children ms | ratio | left | reap 10 000: heap start → end MiB | Δ MiB | 1 000 workers Δ MiB | endings: left (signal, force, crash, exit, deadline, watchdog) |",
 );
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
 for (const runtime of runtimes) {
   const one = await run(runtime, ["stop", "1"], term);
   const fifty = await run(runtime, ["stop", "50"], term);
   const reap = await run(runtime, ["reap", "10000", "8"], () => {});
   const { before, after } = JSON.parse(reap.out.trim().split("\n").pop()!);
+  const reapw = await run(runtime, ["reapw", "1000", "4"], () => {});
+  const workers = JSON.parse(reapw.out.trim().split("\n").pop()!);
   const endings: string[] = [];
   for (const ending of ["signal", "force", "crash", "exit", "deadline", "watchdog"]) {
     const ran = await run(runtime, ["end", ending], (pid) => {
@@ -117,6 +120,6 @@ for (const runtime of runtimes) {
       (fifty.ms / one.ms).toFixed(2)
     }× | ${fifty.left} | ${mib(before)} → ${mib(after)} | ${
       ((after - before) / 1048576).toFixed(2)
-    } | ${endings.join(", ")} |`,
+    } | ${((workers.after - workers.before) / 1048576).toFixed(2)} | ${endings.join(", ")} |`,
   );
 }

@@ -1,14 +1,15 @@
-// The children adopt() holds for one controller, live ones only: one safety
-// net per controller (SIGKILL at `done`, whatever the number of children ever
-// adopted), and the process ids a watchdog kills before it ends the process.
+// What adopt() and attach() hold for one controller, live ones only: one
+// safety net per controller (killed at `done`, whatever the number of
+// children and workers ever held, so memory follows live ones), and the
+// process ids a watchdog kills before it ends the process.
 
-/** One adopted child, as the registry sees it. */
+/** One adopted child (or attached worker), as the registry sees it. */
 export interface _AdoptedChild {
-  /** Its process id, once known (undefined: it never started). */
+  /** Its process id, once known (undefined: it never started, or a worker). */
   readonly pid: number | undefined;
   /** True when it leads a process group of its own (adopted `detached`). */
   readonly group: boolean;
-  /** SIGKILLs it (and the process group it leads) if it still runs; never throws. */
+  /** SIGKILLs (terminates) it, and the group it leads, if it still runs; never throws. */
   kill(): void;
 }
 
@@ -56,9 +57,19 @@ export class _AdoptedSet {
 
 const _sets = new WeakMap<object, _AdoptedSet>();
 
-/** The registry of one controller (keyed by its state machine), made on first use. */
-export function _adoptedOf(owner: object): _AdoptedSet {
-  let set = _sets.get(owner);
-  if (set === undefined) _sets.set(owner, set = new _AdoptedSet());
+/**
+ * The registry of one controller, made on first use: whatever it still holds
+ * when `done` resolves (a forced end, `exit()`, right before the process
+ * ends) is killed then. Add a child or worker while it runs; delete it once
+ * it has ended (and dispose its step's registration: the step leaves the
+ * stack if it has not started).
+ */
+export function _heldBy(controller: { readonly done: Promise<unknown> }): _AdoptedSet {
+  let set = _sets.get(controller);
+  if (set === undefined) {
+    const held = set = new _AdoptedSet();
+    _sets.set(controller, held);
+    controller.done.then(() => held.killAll());
+  }
   return set;
 }

@@ -8,7 +8,7 @@ import type { ShutdownController } from "./shutdown_controller.ts";
 import type { ShutdownCause, ShutdownHookContext } from "./types.ts";
 import { _machineOf } from "./shutdown_controller.ts";
 import type { _Step } from "./_step_stack.ts";
-import { type _AdoptedChild, _adoptedOf, type _AdoptedSet } from "./_adopted.ts";
+import { type _AdoptedChild, type _AdoptedSet, _heldBy } from "./_adopted.ts";
 import type { AdoptableChild, AdoptSignal } from "./child_process_like.ts";
 import { _checkController } from "./_check_controller.ts";
 import {
@@ -119,13 +119,9 @@ export function adopt(child: AdoptableChild, options?: AdoptOptions): Disposable
   name ??= `child ${(child as { pid?: number }).pid ?? "(not started)"}`;
   const settings = { name, signal, timeoutMs, detached, budgetMs: controller.budgetMs };
   const m = _machineOf(controller)!;
-  const adopted = _adoptedOf(m);
-  if (adopted.size === 0 && !_netted.has(m)) {
-    // Safety net, one per controller: a forced end cuts steps that have not
-    // started, and `done` resolves right before the process ends.
-    _netted.add(m);
-    controller.done.then(() => adopted.killAll());
-  }
+  // Its safety net: a forced end cuts steps that have not started, and `done`
+  // resolves right before the process ends.
+  const adopted = _heldBy(controller);
   const record = new _Adoptee(child, kind, settings, adopted);
   // Registered first, watched after: a refused registration leaves no listener behind.
   const registration = controller.onShutdown((context) => record.run(context, m.steps.top), {
@@ -139,9 +135,6 @@ export function adopt(child: AdoptableChild, options?: AdoptOptions): Disposable
   else _load().then((impl) => record.watch(impl));
   return { [Symbol.dispose]: () => record.dispose() };
 }
-
-/** Controllers whose `done` kills what adopt() still holds. */
-const _netted = new WeakSet<object>();
 
 /**
  * One adopted child: its step, its stop (started by its own step or by the

@@ -18,7 +18,7 @@ import {
   type _WatchdogMessage,
   type _WatchdogProbe,
 } from "./_watchdog_probe.ts";
-import { _adoptedOf } from "./_adopted.ts";
+import { _heldBy } from "./_adopted.ts";
 import { _checkKnownKeys, _checkMs, _checkOptions, _show } from "./_validate.ts";
 
 /** Options for {@linkcode watchdog}. */
@@ -125,7 +125,7 @@ export function watchdog(options?: WatchdogOptions): WatchdogHandle {
   };
   m.watch = probe;
   // The children adopt() holds: killed (with the groups they lead) before the end.
-  const adopted = _adoptedOf(m);
+  const adopted = _heldBy(controller);
   adopted.watch({
     added: (pid, group) => post({ type: "child", pid, group }),
     removed: (pid) => post({ type: "child-gone", pid }),
