@@ -132,7 +132,7 @@ export function adopt(child: AdoptableChild, options?: AdoptOptions): Disposable
   record.registration = registration;
   adopted.add(record);
   if (_impl !== undefined) record.watch(_impl);
-  else _load().then((impl) => record.watch(impl));
+  else _load().then((impl) => record.active && record.watch(impl));
   return { [Symbol.dispose]: () => record.dispose() };
 }
 
@@ -155,6 +155,11 @@ class _Adoptee implements _AdoptedChild {
   #abort = new AbortController();
   #active = true;
   #ran = false;
+
+  /** False once the program let go of it (disposed). */
+  get active(): boolean {
+    return this.#active;
+  }
   /** The child whose step began this one's stop, and when. */
   #with: string | undefined;
   #startMs = 0;
