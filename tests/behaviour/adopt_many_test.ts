@@ -122,6 +122,19 @@ for (const kind of runtimeName === "node" ? ["node"] : [runtimeName, "node"]) {
 }
 
 test(
+  "adopt: forced by the deadline: no child left, nor anything in a detached child's group",
+  async () => {
+    const out = await run("deadline", "", (parent) => parent.kill("SIGTERM"));
+    assert.equal(out.report!.forced, true);
+    assert.equal(out.pids.length, 2);
+    assert.ok(out.notes.some((line) => line.endsWith(" grandchild")), out.notes.join("\n"));
+    // The detached sh stops on SIGTERM at once and leaves its `sleep 60` behind.
+    assert.deepEqual(out.survivors, [], `left running: ${out.survivors.join(", ")}`);
+  },
+  options,
+);
+
+test(
   "adopt: the watchdog kills adopted children and the groups they lead before it ends a stuck process",
   async () => {
     const out = await run("watchdog-spin", "", (parent) => parent.kill("SIGTERM"));
