@@ -17,7 +17,7 @@ export interface _StopSettings {
   readonly name: string;
   /** The signal that asks it to stop. */
   readonly signal: AdoptSignal;
-  /** How long it may take from the step's start before SIGKILL; undefined: until the deadline. */
+  /** How long it may take from the start of its stop before SIGKILL; undefined: until the deadline. */
   readonly timeoutMs: number | undefined;
   /** The controller's budget, which bounds the wait for a terminal's signal. */
   readonly budgetMs: number;

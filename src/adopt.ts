@@ -48,7 +48,8 @@ export interface AdoptOptions {
   /** The signal that asks the child to stop. @default {"SIGTERM"} */
   signal?: AdoptSignal;
   /**
-   * How long the child may take to exit, in ms from the start of its step,
+   * How long the child may take to exit, in ms from the start of its stop
+   * (its step's start, or that of the adopted child it is stopped with),
    * before it is killed with SIGKILL. Unset: until the shutdown deadline.
    */
   timeoutMs?: number;
