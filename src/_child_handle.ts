@@ -10,6 +10,7 @@ import type {
   NodeChildProcessLike,
 } from "./child_process_like.ts";
 import type { _ChildKind } from "./_child_kind.ts";
+import { _killGroup } from "./runtime/_process_group.ts";
 
 /** A child process seen the same way on every runtime. */
 export interface _ChildHandle {
@@ -19,17 +20,27 @@ export interface _ChildHandle {
   exited(): boolean;
   /** Resolves once the child has exited. */
   readonly gone: Promise<void>;
-  /** Sends `signal`; never throws, and sends nothing once the child has exited. */
+  /**
+   * Sends `signal`; never throws, and sends nothing once the child has exited.
+   * SIGKILL also goes to the process group the child leads (adopted `detached`).
+   */
   send(signal: AdoptSignal): void;
   /** Removes the listeners the handle added to the child. */
   release(): void;
 }
 
-/** Wraps a child of a known kind, starting to watch for its exit. */
-export function _childHandle(child: AdoptableChild, kind: _ChildKind): _ChildHandle {
-  if (kind === "node") return _nodeHandle(child as NodeChildProcessLike);
-  if (kind === "bun") return _bunHandle(child as BunSubprocessLike);
-  return _denoHandle(child as DenoChildProcessLike);
+/**
+ * Wraps a child of a known kind, starting to watch for its exit; `group`:
+ * it leads a process group of its own, which SIGKILL reaches too.
+ */
+export function _childHandle(
+  child: AdoptableChild,
+  kind: _ChildKind,
+  group: boolean,
+): _ChildHandle {
+  if (kind === "node") return _nodeHandle(child as NodeChildProcessLike, group);
+  if (kind === "bun") return _bunHandle(child as BunSubprocessLike, group);
+  return _denoHandle(child as DenoChildProcessLike, group);
 }
 
 /** The exit bookkeeping every kind shares. */
@@ -47,16 +58,20 @@ function _exitLatch(): { gone: Promise<void>; mark: () => void; exited: () => bo
   };
 }
 
-function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
+function _nodeHandle(child: NodeChildProcessLike, group: boolean): _ChildHandle {
   const latch = _exitLatch();
   const onExit = (): void => {
     child.removeListener("exit", onExit);
     latch.mark();
   };
-  // No pid: it never started (spawn failed). An exit code or signal: it ended.
-  // (Deno's node:child_process sets signalCode when kill() is called, so a
-  // child that the program signalled itself before adopting reads as ended.)
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+  // No pid: it never started (spawn failed). An exit code or signal: it ended,
+  // except on Deno, whose node:child_process sets signalCode when kill() is
+  // called: a child the program signalled itself (SIGHUP for a reload) reads
+  // as ended, so ask the process itself (signal 0: is it there?).
+  if (
+    child.pid === undefined || child.exitCode !== null ||
+    (child.signalCode !== null && !_nodeAlive(child))
+  ) {
     latch.mark();
   } else {
     child.on("exit", onExit);
@@ -67,6 +82,7 @@ function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
     gone: latch.gone,
     send(signal: AdoptSignal): void {
       if (latch.exited()) return;
+      if (signal === "SIGKILL" && group && child.pid !== undefined) _killGroup(child.pid);
       // Deno's node:child_process ignores kill() once `killed` is set (by the
       // first call), so a SIGKILL after SIGTERM would never go out: clear it.
       const killed = child.killed;
@@ -81,13 +97,13 @@ function _nodeHandle(child: NodeChildProcessLike): _ChildHandle {
   };
 }
 
-function _bunHandle(child: BunSubprocessLike): _ChildHandle {
+function _bunHandle(child: BunSubprocessLike, group: boolean): _ChildHandle {
   const exitedAlready = child.exitCode !== null || child.signalCode !== null;
-  return _promiseHandle(child, child.exited, exitedAlready);
+  return _promiseHandle(child, child.exited, exitedAlready, group);
 }
 
-function _denoHandle(child: DenoChildProcessLike): _ChildHandle {
-  return _promiseHandle(child, child.status, false);
+function _denoHandle(child: DenoChildProcessLike, group: boolean): _ChildHandle {
+  return _promiseHandle(child, child.status, false, group);
 }
 
 /**
@@ -98,6 +114,7 @@ function _promiseHandle(
   child: { readonly pid: number; kill(signal: AdoptSignal): void },
   exit: unknown,
   exitedAlready: boolean,
+  group: boolean,
 ): _ChildHandle {
   const latch = _exitLatch();
   if (exitedAlready) latch.mark();
@@ -108,6 +125,7 @@ function _promiseHandle(
     gone: latch.gone,
     send(signal: AdoptSignal): void {
       if (latch.exited()) return;
+      if (signal === "SIGKILL" && group) _killGroup(child.pid);
       try {
         child.kill(signal);
       } catch {
@@ -116,4 +134,18 @@ function _promiseHandle(
     },
     release: () => {},
   };
+}
+
+/** Whether a node:child_process child is still running: `kill(0)` sends nothing, only checks. */
+function _nodeAlive(child: NodeChildProcessLike): boolean {
+  // Deno's kill() does nothing once `killed` is set: clear it for the check.
+  const killed = child.killed;
+  child.killed = false;
+  try {
+    return child.kill(0 as unknown as AdoptSignal);
+  } catch {
+    return false;
+  } finally {
+    child.killed = killed;
+  }
 }

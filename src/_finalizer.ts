@@ -50,6 +50,11 @@ export class _Finalizer {
     return names;
   }
 
+  /** The step that would run next (below the running one), if any. */
+  get top(): _Step | undefined {
+    return this.#stack.top;
+  }
+
   push(name: string, fn: _Step["fn"], timeoutMs: number): _Step {
     return this.#stack.push(name, fn, timeoutMs);
   }

@@ -21,6 +21,11 @@ export interface _Step {
    * reported as a step of its own; this step's own `fn` is not run.
    */
   readonly group?: readonly _Step[];
+  /**
+   * What registered the step, when it needs to find its neighbours (adopt()
+   * stops the children adjacent on the stack together); undefined for hooks.
+   */
+  tag: unknown;
   /** @internal list links */
   _below: _Step | undefined;
   /** @internal list links */
@@ -37,6 +42,11 @@ export class _StepStack {
   /** How many steps wait. */
   get size(): number {
     return this.#size;
+  }
+
+  /** The step that would run next, or undefined when empty. */
+  get top(): _Step | undefined {
+    return this.#top;
   }
 
   /** Puts a new step on top and returns it; `group`: see `_Step.group`. */
@@ -94,6 +104,7 @@ export function _newStep(
     settle,
     detail: undefined,
     group,
+    tag: undefined,
     _below: undefined,
     _above: undefined,
     _onStack: false,

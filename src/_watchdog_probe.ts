@@ -32,7 +32,9 @@ export const _STATE = { running: 0, stopping: 1, forcing: 2, done: 3 } as const;
 /** What the main thread posts to the watchdog thread. */
 export type _WatchdogMessage =
   | { type: "armed"; atMs: number; end: _WatchdogEnd; open: readonly string[] }
-  | { type: "name"; index: number; name: string };
+  | { type: "name"; index: number; name: string }
+  | { type: "child"; pid: number; group: boolean }
+  | { type: "child-gone"; pid: number };
 
 /** The runtime side: starts the thread, posts to it, stops it. */
 export interface _WatchdogLink {

@@ -5,7 +5,10 @@
  */
 
 import type { ShutdownController } from "./shutdown_controller.ts";
-import type { ShutdownHookContext } from "./types.ts";
+import type { ShutdownCause, ShutdownHookContext } from "./types.ts";
+import { _machineOf } from "./shutdown_controller.ts";
+import type { _Step } from "./_step_stack.ts";
+import { type _AdoptedChild, type _AdoptedSet, _heldBy } from "./_adopted.ts";
 import type { AdoptableChild, AdoptSignal } from "./child_process_like.ts";
 import { _checkController } from "./_check_controller.ts";
 import {
@@ -45,15 +48,19 @@ export interface AdoptOptions {
   /** The signal that asks the child to stop. @default {"SIGTERM"} */
   signal?: AdoptSignal;
   /**
-   * How long the child may take to exit, in ms from the start of its step,
+   * How long the child may take to exit, in ms from the start of its stop
+   * (its step's start, or that of the adopted child it is stopped with),
    * before it is killed with SIGKILL. Unset: until the shutdown deadline.
    */
   timeoutMs?: number;
   /**
-   * Whether the child runs outside the parent's process group (spawned with
-   * `detached: true`, or through `setsid`). When false, a Ctrl-C or Ctrl-\
-   * that stopped the parent reached the child too, so the child is first given
-   * half of its time to stop on its own before it is sent `signal`.
+   * Whether the child leads a process group of its own (spawned with
+   * `detached: true`, or through `setsid`). When false, a stop signal the
+   * parent got may have reached the child too (Ctrl-C, systemd stopping the
+   * unit, `kill -- -<pgid>`), so the child is first given half of its time (at
+   * most 5 s) to stop on its own before it is sent `signal`. When true, it is
+   * sent `signal` at once, and what is left of its group once it has exited
+   * is sent SIGKILL.
    * @default {false}
    */
   detached?: boolean;
@@ -63,8 +70,11 @@ export interface AdoptOptions {
  * Makes a child process a step of the shutdown (last registered first, with
  * the hooks): at shutdown it is sent `signal`, waited for within `timeoutMs`
  * and the deadline, then killed with SIGKILL; the step ends once it has
- * exited. It never outlives the parent: on a forced end, an uncaught error or
- * `exit()` it is killed before the parent ends (SIGKILL of the parent aside).
+ * exited. Children adopted one after another are asked together, when the
+ * stack reaches the first of them. A child that exits before the shutdown
+ * leaves the stack. It never outlives the parent: on a forced end, an
+ * uncaught error, `exit()` or the watchdog it is killed before the parent
+ * ends (SIGKILL of the parent aside).
  *
  * @example Stop a worker process with the program
  * ```ts
@@ -109,50 +119,141 @@ export function adopt(child: AdoptableChild, options?: AdoptOptions): Disposable
   }
   name ??= `child ${(child as { pid?: number }).pid ?? "(not started)"}`;
   const settings = { name, signal, timeoutMs, detached, budgetMs: controller.budgetMs };
-
-  let started = false;
-  let active = true;
-  let handle: _ChildHandle | undefined;
-  const watch = (impl: _AdoptImpl): _ChildHandle => handle ??= impl.childHandle(child, kind);
+  const m = _machineOf(controller)!;
+  // Its safety net: a forced end cuts steps that have not started, and `done`
+  // resolves right before the process ends.
+  const adopted = _heldBy(controller);
+  const record = new _Adoptee(child, kind, settings, adopted);
   // Registered first, watched after: a refused registration leaves no listener behind.
-  const registration = controller.onShutdown((context) => {
-    started = true;
-    if (_impl !== undefined) return _impl.stopChild(watch(_impl), settings, context);
-    // Not loaded yet (adopted a moment ago). On exit() only this synchronous
-    // part runs: the child is killed now; else it is stopped once loaded.
-    if (context.signal.aborted) return _killNow(child);
-    return _load().then((impl) => impl.stopChild(watch(impl), settings, context));
-  }, { name });
-  if (_impl !== undefined) watch(_impl);
-  else {
-    _load().then((impl) => {
-      if (active) watch(impl);
-    });
-  }
-  // Safety net: a forced end cuts steps that have not started, and `done`
-  // resolves right before the process ends, so no child is left behind.
-  controller.done.then(() => {
-    if (!active) return;
-    if (handle !== undefined) handle.send("SIGKILL");
-    else _killNow(child);
+  const registration = controller.onShutdown((context) => record.run(context, m.steps.top), {
+    name,
   });
-  return {
-    [Symbol.dispose](): void {
-      if (!active) return;
-      active = false;
-      registration[Symbol.dispose]();
-      if (!started) handle?.release();
-    },
-  };
+  record.step = m.steps.top;
+  record.step!.tag = record;
+  record.registration = registration;
+  adopted.add(record);
+  if (_impl !== undefined) record.watch(_impl);
+  else _load().then((impl) => record.active && record.watch(impl));
+  return { [Symbol.dispose]: () => record.dispose() };
+}
+
+/**
+ * One adopted child: its step, its stop (started by its own step or by the
+ * step of an adopted child above it on the stack), and its place in the
+ * controller's registry while it runs.
+ */
+class _Adoptee implements _AdoptedChild {
+  readonly pid: number | undefined;
+  readonly group: boolean;
+  step: _Step | undefined;
+  registration: Disposable | undefined;
+  #child: AdoptableChild;
+  #kind: _ChildKind;
+  #settings: _StopSettings;
+  #adopted: _AdoptedSet;
+  #handle: _ChildHandle | undefined;
+  #stopping: Promise<void> | undefined;
+  #abort = new AbortController();
+  #active = true;
+  #ran = false;
+
+  /** False once the program let go of it (disposed). */
+  get active(): boolean {
+    return this.#active;
+  }
+  /** The child whose step began this one's stop, and when. */
+  #with: string | undefined;
+  #startMs = 0;
+
+  #elapsed(): number {
+    return Math.round(Date.now() - this.#startMs);
+  }
+
+  constructor(
+    child: AdoptableChild,
+    kind: _ChildKind,
+    settings: _StopSettings,
+    adopted: _AdoptedSet,
+  ) {
+    this.#child = child;
+    this.#kind = kind;
+    this.#settings = settings;
+    this.#adopted = adopted;
+    this.pid = (child as { pid?: number }).pid;
+    this.group = settings.detached;
+  }
+
+  /** Starts watching for the child's exit, once the child code has loaded. */
+  watch(impl: _AdoptImpl): _ChildHandle {
+    if (this.#handle !== undefined) return this.#handle;
+    const handle = this.#handle = impl.childHandle(this.#child, this.#kind, this.group);
+    handle.gone.then(() => this.#gone());
+    return handle;
+  }
+
+  /** The child ended: it holds nothing any more, and a step not yet started goes. */
+  #gone(): void {
+    this.#adopted.delete(this);
+    if (this.#stopping === undefined && !this.#ran) this.registration?.[Symbol.dispose]();
+  }
+
+  /** Its step: starts its stop and those of the adopted children right below it. */
+  run(context: ShutdownHookContext, below: _Step | undefined): Promise<void> | void {
+    this.#ran = true;
+    if (context.signal.aborted) {
+      // exit() (only this synchronous part runs) or forced: kill now.
+      this.kill();
+      return;
+    }
+    if (this.#with !== undefined) {
+      context.note(`asked together with ${this.#with}, ${this.#elapsed()} ms before this step`);
+    }
+    const stopping = this.begin(context.cause);
+    // The adopted children right below on the stack are asked now too.
+    for (let step = below; step?.tag instanceof _Adoptee; step = step._below) {
+      step.tag.begin(context.cause, this.#settings.name);
+    }
+    context.signal.addEventListener("abort", () => this.#abort.abort(), { once: true });
+    return stopping;
+  }
+
+  /** Starts stopping the child (once, `by` the step of another child); settles when done. */
+  begin(cause: ShutdownCause, by?: string): Promise<void> {
+    if (this.#stopping !== undefined) return this.#stopping;
+    this.#with = by;
+    this.#startMs = Date.now();
+    const stop = (impl: _AdoptImpl): Promise<void> =>
+      impl.stopChild(this.watch(impl), this.#settings, cause, this.#abort.signal);
+    this.#stopping = _impl !== undefined ? stop(_impl) : _load().then(stop);
+    // Its own step reports a failure; started early, it must not be unhandled meanwhile.
+    this.#stopping.catch(() => {});
+    return this.#stopping;
+  }
+
+  kill(): void {
+    if (this.#handle !== undefined) this.#handle.send("SIGKILL");
+    else _killNow(this.#child);
+  }
+
+  dispose(): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.registration?.[Symbol.dispose]();
+    if (!this.#ran && this.#stopping === undefined) {
+      this.#handle?.release();
+      this.#adopted.delete(this);
+    }
+  }
 }
 
 /** What adopt() loads on first use: watching children and stopping them. */
 interface _AdoptImpl {
-  childHandle(child: AdoptableChild, kind: _ChildKind): _ChildHandle;
+  childHandle(child: AdoptableChild, kind: _ChildKind, group: boolean): _ChildHandle;
   stopChild(
     handle: _ChildHandle,
     settings: _StopSettings,
-    context: ShutdownHookContext,
+    cause: ShutdownCause,
+    abort: AbortSignal,
   ): Promise<void>;
 }
 

@@ -12,6 +12,7 @@ import type { AttachableWorker } from "./worker_like.ts";
 import { ShutdownError } from "./shutdown_error.ts";
 import { _checkKnownKeys, _checkOptionalString, _checkOptions } from "./_validate.ts";
 import { _checkController } from "./_check_controller.ts";
+import { _heldBy } from "./_adopted.ts";
 import { _describeNonWorker, _workerHandle, _workerKind } from "./_worker_handle.ts";
 import { type _FromWorker, _HANDSHAKE_KEY, type _ToWorker } from "./_attach_protocol.ts";
 
@@ -157,11 +158,14 @@ export function attach(worker: AttachableWorker, options?: AttachOptions): Dispo
     ended = true;
     hold(false, null);
     port.close();
+    // An ended worker is no step (a no-op once its step has started), and no listener.
+    registration[Symbol.dispose]();
+    controller.signal.removeEventListener("abort", onStop);
+    _heldBy(controller).delete(held);
   });
   // Whatever ends the shutdown (force, exit()), the worker does not outlive it.
-  controller.done.then(() => {
-    if (active) handle.terminate();
-  });
+  const held = { pid: undefined, group: false, kill: () => active && handle.terminate() };
+  _heldBy(controller).add(held);
 
   return {
     [Symbol.dispose](): void {

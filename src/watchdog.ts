@@ -18,6 +18,7 @@ import {
   type _WatchdogMessage,
   type _WatchdogProbe,
 } from "./_watchdog_probe.ts";
+import { _heldBy } from "./_adopted.ts";
 import { _checkKnownKeys, _checkMs, _checkOptions, _show } from "./_validate.ts";
 
 /** Options for {@linkcode watchdog}. */
@@ -119,9 +120,16 @@ export function watchdog(options?: WatchdogOptions): WatchdogHandle {
     if (stopped) return;
     stopped = true;
     if (m.watch === probe) m.watch = undefined;
+    adopted.watch(undefined);
     link?.stop();
   };
   m.watch = probe;
+  // The children adopt() holds: killed (with the groups they lead) before the end.
+  const adopted = _heldBy(controller);
+  adopted.watch({
+    added: (pid, group) => post({ type: "child", pid, group }),
+    removed: (pid) => post({ type: "child-gone", pid }),
+  });
   if (m.state === "stopping") probe.armed(m.deadlineMs - runtime.now(), m.watchdogEnd(), []);
   const ready = import("./runtime/_watchdog_start.ts").then(async ({ _startWatchdog }) => {
     if (stopped) return false;

@@ -26,6 +26,8 @@ export interface Child {
   waitFor(pattern: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Sends a real signal. */
   kill(signal: NodeJS.Signals): void;
+  /** Its process id (its process group's too, when started with `detached`). */
+  readonly pid: number;
   /** Resolves when it has ended (killed with SIGKILL after `limitMs`). */
   readonly ended: Promise<ChildEnd>;
 }
@@ -45,12 +47,14 @@ export function runtimeCommand(file: string, args: string[] = []): [string, stri
 export function startFixture(
   name: string,
   args: string[] = [],
-  options: { env?: Record<string, string>; limitMs?: number } = {},
+  options: { env?: Record<string, string>; limitMs?: number; detached?: boolean } = {},
 ): Child {
   const [command, argv] = runtimeCommand(fixtures + name, args);
   const child = spawn(command, argv, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NO_COLOR: "1", ...options.env },
+    // A process group of its own, so a test can signal the whole group.
+    detached: options.detached ?? false,
   });
   const lines: string[] = [];
   let stderr = "";
@@ -122,6 +126,7 @@ export function startFixture(
   return {
     lines,
     waitFor,
+    pid: child.pid!,
     // process.kill, not child.kill: Deno's child.kill sends a given signal once only.
     kill: (signal) => void process.kill(child.pid!, signal),
     ended,

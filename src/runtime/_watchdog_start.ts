@@ -58,7 +58,6 @@ export async function _startWatchdog(
  * is stuck: that code removes the signal's listeners and re-raises it.
  */
 async function _installNodeEnd(): Promise<void> {
-  const fs = await import("node:fs");
   const process = (await import("node:process")).default as unknown as {
     pid: number;
     removeAllListeners(signal: string): void;
@@ -66,14 +65,11 @@ async function _installNodeEnd(): Promise<void> {
     reallyExit?: (code: number) => void;
     exit(code: number): void;
   };
+  // The watchdog thread has written its line on stderr already.
   (globalThis as Record<symbol, unknown>)[_NODE_END_KEY] = (
-    line: string,
     signal: string | undefined,
     code: number,
   ) => {
-    try {
-      fs.writeSync(2, line);
-    } catch { /* stderr closed: end all the same */ }
     if (signal !== undefined) {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);

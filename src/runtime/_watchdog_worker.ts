@@ -8,8 +8,12 @@
 //   `kill(getpid(), n)` from this thread: death by the signal; `_exit(code)`
 //   if that did not end it (PID 1 ignores default-action signals).
 // - Node: an inspector session runs the main thread's end function as an
-//   interrupt of the stuck code (see _watchdog_start.ts).
+//   interrupt of the stuck code (see _watchdog_start.ts); a main thread in a
+//   native call (execSync, a sync addon) never takes the interrupt, so 250 ms
+//   later this thread sends SIGKILL to the process (status 137, said on stderr).
 // - Deno without FFI permission: SIGKILL, and the line says so.
+// Before ending the process it SIGKILLs the children adopt() holds and the
+// process groups they lead, so none outlives it.
 // On Deno only, a signal listener here sees stop signals while the main
 // thread is stuck (Node and Bun deliver signals to the main thread alone).
 
@@ -20,6 +24,7 @@ const fs = require("node:fs");
 const { cells, graceMs, maxAttempts, budgetMs, signals, runtime } = workerData;
 const NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 };
 const names = [];
+const children = new Map(); // pid: whether it leads a group of its own
 let timer;
 let end;
 let open = [];
@@ -28,6 +33,8 @@ const now = () => performance.timeOrigin + performance.now();
 
 parentPort.on("message", (message) => {
   if (message.type === "name") names[message.index] = message.name;
+  else if (message.type === "child") children.set(message.pid, message.group);
+  else if (message.type === "child-gone") children.delete(message.pid);
   else if (message.type === "armed") {
     end = message.end;
     open = message.open;
@@ -72,18 +79,40 @@ function write(line) {
   } catch {}
 }
 
+function kill(pid, signal) {
+  try {
+    if (runtime === "deno") Deno.kill(pid, signal);
+    else process.kill(pid, signal);
+  } catch {}
+}
+
+function killChildren() {
+  for (const [pid, group] of children) {
+    if (group) kill(-pid, "SIGKILL");
+    kill(pid, "SIGKILL");
+  }
+  children.clear();
+}
+
 function finish(line) {
   const n = end.signal !== undefined ? NUMBERS[end.signal] : 0;
+  write(line);
+  killChildren();
   if (runtime === "node") {
     const inspector = require("node:inspector");
     const session = new inspector.Session();
     session.connectToMainThread();
     const call = "globalThis[Symbol.for('@graceful/shutdown/watchdog-end')](" +
-      JSON.stringify(line) + ", " + JSON.stringify(end.signal) + ", " + end.code + ")";
+      JSON.stringify(end.signal) + ", " + end.code + ")";
     session.post("Runtime.evaluate", { expression: call });
+    // A main thread in a native call never runs the interrupt.
+    setTimeout(() => {
+      write("graceful-shutdown watchdog: the main thread is in a native call and cannot be " +
+        "interrupted: SIGKILL instead (status 137)\\n");
+      process.kill(process.pid, "SIGKILL");
+    }, 250);
     return;
   }
-  write(line);
   let lib;
   if (runtime === "bun") {
     const { dlopen } = require("bun:ffi");

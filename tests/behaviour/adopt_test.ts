@@ -106,7 +106,9 @@ for (const kind of kinds) {
           await delay(100);
         }
       });
-      assert.deepEqual(out.notes.slice(0, 2), ["ready", "got SIGTERM"]);
+      // The child shares the parent's group, so it is left to stop on its own
+      // first (it may have got the signal too); forced meanwhile, it is killed.
+      assert.deepEqual(out.notes, ["ready"]);
       assert.equal(out.report!.forced, true);
       assert.deepEqual(out.report!.steps.map((s) => s.outcome), ["cut"]);
       assert.deepEqual([out.end.code, out.end.signal], [null, "SIGTERM"]);

@@ -132,7 +132,7 @@ test(
   withController(async (controller, runtime) => {
     const child = new FakeNodeChild();
     adopt(child, { controller });
-    runtime.deliver("SIGTERM");
+    controller.request();
     await runtime.advance(0);
     assert.deepEqual(child.sent, ["SIGTERM"]);
     child.die("SIGTERM");
@@ -147,7 +147,7 @@ test(
   withController(async (controller, runtime) => {
     const child = new FakeNodeChild(true);
     adopt(child, { controller, timeoutMs: 30, signal: "SIGQUIT", name: "worker" });
-    runtime.deliver("SIGTERM");
+    controller.request();
     await runtime.advance(0);
     assert.deepEqual(child.sent, ["SIGQUIT"]);
     await wait(80);
@@ -163,15 +163,16 @@ test(
 );
 
 test(
-  "adopt: a child that already exited is left alone",
+  "adopt: a child that already exited is left alone, and is no step",
   withController(async (controller, runtime) => {
     const child = new FakeNodeChild();
     child.exitCode = 0;
     adopt(child, { controller });
+    await wait(0);
     controller.request();
     await runtime.advance(0);
     const report = await controller.done;
-    assert.deepEqual(report.steps.map((s) => s.outcome), ["ok"]);
+    assert.deepEqual(report.steps, []);
     assert.deepEqual(child.sent, []);
   }),
 );
@@ -283,17 +284,101 @@ test(
     };
     adopt(bun, { controller });
     adopt(deno, { controller });
-    runtime.deliver("SIGTERM");
+    controller.request();
     await runtime.advance(0);
-    assert.deepEqual(sent, ["deno SIGTERM"]);
+    // Adopted one after the other: asked together.
+    assert.deepEqual(sent, ["deno SIGTERM", "bun SIGTERM"]);
     exitDeno();
     await wait(0);
-    assert.deepEqual(sent, ["deno SIGTERM", "bun SIGTERM"]);
     exitBun();
     const report = await controller.done;
     assert.deepEqual(report.steps.map((s) => `${s.name}:${s.outcome}`), [
       "child 12:ok",
       "child 11:ok",
     ]);
+  }),
+);
+
+test(
+  "adopt: children adopted one after another are asked together, each within its own timeoutMs",
+  withController(async (controller, runtime) => {
+    const slow = new FakeNodeChild();
+    slow.pid = 1001;
+    const quick = new FakeNodeChild();
+    quick.pid = 1002;
+    const stubborn = new FakeNodeChild();
+    stubborn.pid = 1003;
+    const hook: string[] = [];
+    const before = new FakeNodeChild();
+    before.pid = 1000;
+    adopt(before, { controller, name: "before" });
+    controller.onShutdown(() => void hook.push(before.sent.join()), { name: "between" });
+    adopt(stubborn, { controller, name: "stubborn", timeoutMs: 50 });
+    adopt(quick, { controller, name: "quick" });
+    adopt(slow, { controller, name: "slow" });
+    controller.request();
+    await runtime.advance(0);
+    assert.deepEqual([slow.sent, quick.sent, stubborn.sent], [["SIGTERM"], ["SIGTERM"], [
+      "SIGTERM",
+    ]]);
+    assert.deepEqual(before.sent, [], "behind a hook: asked after it");
+    quick.die("SIGTERM");
+    await wait(120);
+    // Killed at its own 50 ms, while the step of "slow" still waits.
+    assert.deepEqual(stubborn.sent, ["SIGTERM", "SIGKILL"]);
+    stubborn.die("SIGKILL");
+    slow.die("SIGTERM");
+    await wait(0);
+    assert.deepEqual(before.sent, ["SIGTERM"]);
+    assert.deepEqual(hook, [""], "the hook ran before the child adopted before it was asked");
+    before.die("SIGTERM");
+    const report = await controller.done;
+    assert.deepEqual(report.steps.map((s) => `${s.name}:${s.outcome}`), [
+      "slow:ok",
+      "quick:ok",
+      "stubborn:threw",
+      "between:ok",
+      "before:ok",
+    ]);
+    assert.match(report.steps[1].detail ?? "", /asked together with slow/);
+  }),
+);
+
+test(
+  "adopt: a child that exits before the shutdown leaves the stack and keeps no listener",
+  withController(async (controller, runtime) => {
+    const children = Array.from({ length: 100 }, (_, n) => {
+      const child = new FakeNodeChild();
+      child.pid = 2000 + n;
+      adopt(child, { controller });
+      return child;
+    });
+    const live = new FakeNodeChild();
+    adopt(live, { controller, name: "live" });
+    for (const child of children) child.die("SIGTERM");
+    assert.ok(children.every((child) => child.listeners.size === 0));
+    controller.request();
+    await runtime.advance(0);
+    assert.deepEqual(live.sent, ["SIGTERM"]);
+    live.die("SIGTERM");
+    const report = await controller.done;
+    assert.deepEqual(report.steps.map((s) => s.name), ["live"]);
+    assert.ok(children.every((child) => child.sent.length === 0));
+  }),
+);
+
+test(
+  "adopt: a signal that may have reached the child's group: half its time, at most 5 s, before asking",
+  withController(async (controller, runtime) => {
+    const child = new FakeNodeChild();
+    // No timeoutMs: half of the 10 s budget would be 5 s; the cap is 5 s too.
+    adopt(child, { controller });
+    runtime.deliver("SIGTERM");
+    await runtime.advance(0);
+    await wait(50);
+    assert.deepEqual(child.sent, [], "not hit twice by SIGTERM");
+    child.die("SIGTERM");
+    assert.deepEqual((await controller.done).steps.map((s) => s.outcome), ["ok"]);
+    assert.deepEqual(child.sent, []);
   }),
 );
