@@ -40,13 +40,15 @@ mkdir -p "$dir/tests"
 cp "$root"/tests/_*.ts "$dir/tests/"
 cp -r "$root/tests/behaviour" "$root/tests/fixtures" "$dir/tests/"
 cp -r "$root/examples" "$dir/"
-cp "$root/tests/npm/consumer.ts" "$root/tests/npm/tsconfig.json" "$dir/"
+cp "$root/tests/npm/consumer.ts" "$root"/tests/npm/tsconfig*.json "$dir/"
 cat >"$dir/bun.test.ts" <<'TS'
 // Bun's entry to the behaviour tests of the installed package.
 declare const Bun: {
   Glob: new (pattern: string) => { scanSync(dir: string): Iterable<string> };
 };
-const files = [...new Bun.Glob("tests/behaviour/*_test.ts").scanSync(import.meta.dir)];
+// `import.meta.dir` is Bun's; typed here so that `deno check` of the tree passes.
+const bunDir = (import.meta as ImportMeta & { dir: string }).dir;
+const files = [...new Bun.Glob("tests/behaviour/*_test.ts").scanSync(bunDir)];
 for (const file of files.sort()) await import(`./${file}`);
 TS
 find "$dir/tests" "$dir/examples" -name '*.ts' -print0 | xargs -0 sed -i -E \
