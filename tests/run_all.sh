@@ -49,8 +49,8 @@ step deno-check "$bin/deno" check mod.ts testing.ts src tests
 step deno-lint "$bin/deno" lint
 step deno-fmt "$bin/deno" fmt --check
 step deno-publish-dry-run "$bin/deno" publish --dry-run --allow-dirty
-# Every entry point of jsr.json, read from it so that a new one is linted too.
-entries=$(node -p "Object.values(require('./jsr.json').exports).join(' ')")
+# Every entry point of deno.json, read from it so that a new one is linted too.
+entries=$(node -p "Object.values(require('./deno.json').exports).join(' ')")
 step deno-doc-lint "$bin/deno" doc --lint $entries
 
 # Every example in the docs runs (examples that would end the process use FakeRuntime).

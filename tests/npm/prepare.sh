@@ -29,6 +29,17 @@ if find "$installed" -name '*.ts' ! -name '*.d.ts' | grep -q .; then
   echo "prepare: the package holds TypeScript sources:"; find "$installed" -name '*.ts' ! -name '*.d.ts'
   exit 1
 fi
+# The package says what deno.json (the one manifest) says.
+node - "$root/deno.json" "$installed/package.json" <<'JS' || exit 1
+const [manifest, pkg] = process.argv.slice(2).map((file) => require(file));
+const same = pkg.name === manifest.name && pkg.version === manifest.version &&
+  JSON.stringify(Object.keys(pkg.exports)) === JSON.stringify(Object.keys(manifest.exports));
+if (!same) {
+  console.error(`prepare: the package (${pkg.name}@${pkg.version}, ${Object.keys(pkg.exports)})` +
+    ` differs from deno.json (${manifest.name}@${manifest.version}, ${Object.keys(manifest.exports)})`);
+  process.exit(1);
+}
+JS
 echo "installed: $(node -p "require('$installed/package.json').version") in $dir"
 
 # Types for the consumer check, from this repository's pinned tools.
