@@ -7,7 +7,7 @@
 #
 # The runners are independent (each spawns its own children, temporary
 # directories and ports), so they run side by side: TEST_JOBS at a time
-# (default 4; most of a behaviour test is waiting on a child's deadline, not
+# (default 3; most of a behaviour test is waiting on a child's deadline, not
 # CPU). TEST_JOBS=1 runs them one after another. A line per runner as it ends,
 # then the summary: a line per runner with "passed / failed / skipped (why)",
 # and last one line "N passed, N failed" summing every runner.
@@ -25,7 +25,7 @@ res_dir=$log_dir/results
 rm -rf "$res_dir"
 mkdir -p "$log_dir" "$res_dir"
 rm -f "$log_dir/summary.txt"
-jobs_max=${TEST_JOBS:-4}
+jobs_max=${TEST_JOBS:-3}
 if ! [[ "$jobs_max" =~ ^[1-9][0-9]*$ ]]; then
   echo "run_all: TEST_JOBS must be a positive integer, got \"$jobs_max\""
   exit 2
@@ -48,8 +48,12 @@ _result() { # _result NAME STATUS P F S SECONDS WHY [EXCERPT_FILE]
 # "N × reason; …" for the "[skipped: reason]" markers in a log: the shared
 # test harness puts a skipped test's reason in its name, so every runner
 # prints it (tests/_harness.ts); the torture command prints the same marker.
+_skipped() { # the skipped tests' "name [skipped: reason]", once each (Bun lists them twice)
+  grep -oE '[^│]*\[skipped: [^]]*\]' "$1" | sed -E 's/^[[:space:]]*(\(skip\) |﹣ |ok [0-9]+ - )?//' |
+    sort -u
+}
 _reasons() {
-  grep -oE '\[skipped: [^]]*\]' "$1" | sed -E 's/^\[skipped: (.*)\]$/\1/' | sort | uniq -c |
+  _skipped "$1" | grep -oE '\[skipped: [^]]*\]$' | sed -E 's/^\[skipped: (.*)\]$/\1/' | sort | uniq -c |
     sed -E 's/^ *([0-9]+) (.*)$/\1 × \2/' | paste -sd';' - | sed 's/;/; /g'
 }
 
@@ -71,7 +75,7 @@ count() { # count NAME PASS_REGEX FAIL_REGEX SKIP_REGEX COMMAND...: a runner who
   p=$(grep -oE "$pass_re" "$log" | grep -oE '[0-9]+' | tail -1)
   f=$(grep -oE "$fail_re" "$log" | grep -oE '[0-9]+' | tail -1)
   s=$(grep -oE "$skip_re" "$log" | grep -oE '[0-9]+' | tail -1)
-  marked=$(grep -cE '\[skipped: [^]]*\]' "$log")
+  marked=$(_skipped "$log" | wc -l)
   p=${p:-0} f=${f:-0} s=${s:-$marked}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # a crash counts as a failure
   if [ "$p" -eq 0 ]; then f=$((f + 1)); fi            # a runner that ran nothing fails
