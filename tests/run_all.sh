@@ -109,8 +109,9 @@ npm_dir=$(mktemp -d "${TMPDIR:-/tmp}/graceful-npm.XXXXXX")
 # bundles with the pinned Bun.
 export GRACEFUL_BUNDLER="$root/$bin/bun"
 
-# The jobs, one function each, longest first (the figures of the last run are
-# in each line's "(N s)"): with TEST_JOBS slots the long ones start at once.
+# The jobs, one function each. The ones that only compute (type checks, the
+# build) go first, before the runners whose tests wait on real timers and
+# signals; then the longest first (each line's "(N s)" has the last run's).
 job_deno() {
   count deno "${deno_counts[@]}" \
     "$bin/deno" test --allow-all tests/unit tests/behaviour tests/windows/deno_ffi_hold_test.ts
@@ -148,7 +149,10 @@ job_docs() {
   count docs "${deno_counts[@]}" \
     "$bin/deno" test --allow-all tests/readme_test.ts tests/demo_script_test.ts
 }
-job_npm_pack() { step npm-pack bash tests/npm/prepare.sh "$npm_dir"; }
+job_npm_pack() {
+  step npm-pack bash tests/npm/prepare.sh "$npm_dir"
+  if [ "$(head -c2 "$res_dir/npm-pack")" = ok ]; then step npm-types job_npm_types; fi
+}
 job_npm_types() {
   # The README's advice (lib es2022 + esnext.disposable), lib esnext, and with the DOM lib.
   local config
@@ -157,7 +161,6 @@ job_npm_types() {
     node "$root/node_modules/typescript/bin/tsc" -p "$npm_dir/$config.json" || return 1
   done
 }
-job_npm_tsc() { step npm-types job_npm_types; }
 job_npm_node() { # job_npm_node MAJOR
   count "npm-node$1" "${node_counts[@]}" in_dir "$npm_dir" \
     "$root/node_modules/node$1/bin/node" --test --test-reporter=spec "tests/behaviour/*_test.ts"
@@ -179,11 +182,11 @@ bash tests/windows/setup.sh --no-install >"$log_dir/wine-setup.log" 2>&1 || wine
 if [ "$wine_rc" -eq 3 ]; then wine_why=$(sed -n 's/^skip: //p' "$log_dir/wine-setup.log" | tail -1); fi
 
 # Runner names in the summary's order; a job prints its own result lines.
-queue=(static node22 deno node24 node26 npm_pack bun deno_doc docs
+queue=(static npm_pack deno_doc node22 deno node24 node26 bun docs
   torture_deno torture_bun torture_node24)
 [ "$wine_rc" -eq 0 ] && queue=(wine "${queue[@]}")
 # Started only once npm-pack passed (the packed package's runners).
-after_pack=(npm_node24 npm_node26 npm_node22 npm_bun npm_tsc)
+after_pack=(npm_node24 npm_node26 npm_node22 npm_bun)
 
 trap 'rm -rf "$npm_dir"' EXIT
 trap 'echo "run_all: interrupted"; kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
