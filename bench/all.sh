@@ -6,7 +6,7 @@
 #   bench/all.sh                    deno, bun, node24; print the tables
 #   bench/all.sh --write            also write bench/RESULTS.md
 #   bench/all.sh --lib /tmp/old     the library in /tmp/old, e.g.
-#     (mkdir /tmp/old && git archive REV mod.ts testing.ts src jsr.json | tar -x -C /tmp/old)
+#     (mkdir /tmp/old && git archive REV mod.ts testing.ts src deno.json | tar -x -C /tmp/old)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec node_modules/.bin/bun bench/all.ts "$@"

@@ -10,8 +10,8 @@
  *   runtimes         deno bun node24 (default) node22 node26; or --all-node
  *   --write          also write bench/RESULTS.md
  *   --lib DIR        measure the library in DIR (mod.ts, src/, testing.ts;
- *                    jsr.json optional), e.g. another commit:
- *                    git archive REV mod.ts testing.ts src jsr.json | tar -x -C DIR
+ *                    deno.json optional), e.g. another commit:
+ *                    git archive REV mod.ts testing.ts src deno.json | tar -x -C DIR
  *   --rounds N       start-up rounds per runtime (default 20; each runs 4 programs)
  *   --trials N       signal-path trials per variant (default 30)
  *

@@ -1,6 +1,8 @@
 // A protected job that survives Ctrl-C / SIGTERM gracefully and says what
 // happens. Run it, then press Ctrl-C once (graceful), or three times (forced).
 // Left alone, it asks itself to stop after a few steps, to show the same path.
+// Deno, Bun and Node alike: `npm run demo` (Deno), `demo:bun`, `demo:node`.
+import process from "node:process";
 import { shutdown, ShutdownError } from "../mod.ts";
 
 const STEPS = 12;
@@ -23,7 +25,7 @@ shutdown.done.then((report) => {
   say(`report: ${steps}; forced: ${report.forced}; next: ${JSON.stringify(report.exit)}`);
 });
 
-say(`pid ${Deno.pid}: press Ctrl-C (or: kill -TERM ${Deno.pid}) while the job runs`);
+say(`pid ${process.pid}: press Ctrl-C (or: kill -TERM ${process.pid}) while the job runs`);
 const scope = shutdown.protect();
 try {
   for (let step = 1; step <= STEPS; step++) {
@@ -33,7 +35,7 @@ try {
     say(`step ${step}/${STEPS}: committed`);
     if (step === 4 && !shutdown.requested) {
       say("nobody pressed Ctrl-C: sending SIGINT to myself, as Ctrl-C would");
-      Deno.kill(Deno.pid, "SIGINT");
+      process.kill(process.pid, "SIGINT");
     }
   }
 } catch (error) {

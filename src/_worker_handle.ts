@@ -8,7 +8,7 @@ import { _show } from "./_validate.ts";
 /** A worker, whatever its kind. */
 export interface _WorkerHandle {
   /** Posts `message` on the worker's own channel, transferring `transfer`. */
-  post(message: unknown, transfer: Transferable[]): void;
+  post(message: unknown, transfer: unknown[]): void;
   /** Ends the worker (once). */
   terminate(): void;
   /** Resolves once the worker has ended: it exited, crashed or was terminated. */

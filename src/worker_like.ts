@@ -8,7 +8,7 @@
 /** What `attach()` uses of a Web Worker (Deno's or Bun's global `Worker`). */
 export interface WebWorkerLike {
   /** Sends a message to the worker, transferring `transfer`. */
-  postMessage(message: unknown, transfer: Transferable[]): void;
+  postMessage(message: unknown, transfer: unknown[]): void;
   /** Ends the worker at once. */
   terminate(): void;
   /** Listens for `error` (a crash) and `close` (Bun: the worker ended). */

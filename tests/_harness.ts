@@ -53,7 +53,7 @@ const _registerTest = await _register();
  * if it leaves a timer, an async op or a resource behind.
  */
 export function test(name: string, fn: TestFn, options: TestOptions = {}): void {
-  _registerTest(name, fn, options, true);
+  _registerTest(_named(name, options), fn, options, true);
 }
 
 /**
@@ -61,5 +61,14 @@ export function test(name: string, fn: TestFn, options: TestOptions = {}): void 
  * outlive single awaits, so Deno's leak checks stay off for it.
  */
 export function processTest(name: string, fn: TestFn, options: TestOptions = {}): void {
-  _registerTest(name, fn, options, false);
+  _registerTest(_named(name, options), fn, options, false);
+}
+
+/**
+ * A skipped test's name carries its reason, `[skipped: why]`, as every runner
+ * prints it: tests/run_all.sh reads the reasons from there for its summary
+ * (Deno's and Bun's reporters print no reason of their own).
+ */
+function _named(name: string, options: TestOptions): string {
+  return options.skip ? `${name} [skipped: ${options.skip}]` : name;
 }

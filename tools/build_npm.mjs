@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Builds what JSR's npm compatibility layer gives Node: every module reachable
-// from the `exports` of jsr.json, compiled to ESM JavaScript plus `.d.ts`, in
+// from the `exports` of deno.json, compiled to ESM JavaScript plus `.d.ts`, in
 // build/npm/ with a generated package.json. Run it from anywhere with Node:
 //
 //   node tools/build_npm.mjs                      this checkout -> build/npm/
 //   node tools/build_npm.mjs --src DIR --out DIR  the library in DIR (holding
-//                                                 mod.ts, src/, ideally jsr.json)
+//                                                 mod.ts, src/, ideally deno.json)
 //   node tools/build_npm.mjs --check              also report type errors
 //
-// The entry points are read from jsr.json at run time, so the build follows
+// The entry points are read from deno.json (the one manifest: `deno publish`
+// reads it) at run time, so the build follows
 // any change of paths. Like JSR, it does not type-check for the JavaScript
 // emit (`noCheck`): the Deno- and Bun-only files use globals that no single
 // set of types declares. Declarations are emitted from the same program.
@@ -45,20 +46,21 @@ function parseArgs(argv) {
   return options;
 }
 
-// jsr.json of the library; a tree extracted without it (e.g. `git archive REV
-// mod.ts src`) borrows this checkout's, keeping the entries that exist there.
+// deno.json of the library (jsr.json in trees from before it was dropped); a
+// tree extracted without either (e.g. `git archive REV mod.ts src`) borrows
+// this checkout's, keeping the entries that exist there.
 function readManifest(src) {
   for (const dir of [src, repo]) {
-    for (const name of ["jsr.json", "deno.json"]) {
+    for (const name of ["deno.json", "jsr.json"]) {
       const file = join(dir, name);
       if (!existsSync(file)) continue;
       const manifest = JSON.parse(readFileSync(file, "utf8"));
       if (manifest.exports === undefined) continue;
-      if (dir !== src) console.error(`build_npm: no jsr.json in ${src}; using ${file}`);
+      if (dir !== src) console.error(`build_npm: no deno.json in ${src}; using ${file}`);
       return manifest;
     }
   }
-  throw new Error(`build_npm: no jsr.json with "exports" in ${src}`);
+  throw new Error(`build_npm: no deno.json with "exports" in ${src}`);
 }
 
 function entriesOf(manifest, src) {

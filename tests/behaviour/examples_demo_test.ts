@@ -1,14 +1,10 @@
-// examples/demo.ts (`npm run demo`, a Deno program) under real signals: the
+// examples/demo.ts (`npm run demo`, `demo:bun`, `demo:node`) under real signals: the
 // step that runs when the signal comes finishes, the job leaves at the next
 // breakpoint, the hooks run last registered first, and the process dies by
 // the signal it got.
 import assert from "node:assert/strict";
-import { processTest as test, runtimeName } from "../_harness.ts";
+import { processTest as test } from "../_harness.ts";
 import { startFixture } from "../_child.ts";
-
-const skip: string | false = runtimeName === "deno"
-  ? false
-  : "examples/demo.ts is a Deno program (Deno.pid, Deno.kill)";
 
 function texts(lines: string[]): string[] {
   return lines.map((line) => line.replace(/^\[\d+\.\d s\] /, ""));
@@ -31,7 +27,7 @@ test("examples/demo.ts: SIGTERM mid-step lets the step finish, then the hooks ru
     /^report: close: ok, flush: ok; forced: false; next: \{"signal":"SIGTERM"\}$/,
   );
   assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
-}, { skip });
+});
 
 test(
   "examples/demo.ts: left alone it sends itself SIGINT after step 4 and dies by it",
@@ -45,5 +41,4 @@ test(
     assert.match(lines[lines.length - 1], /next: \{"signal":"SIGINT"\}$/);
     assert.deepEqual([end.code, end.signal], [null, "SIGINT"], end.stderr);
   },
-  { skip },
 );

@@ -47,7 +47,13 @@ function check(mode: Mode, firstAtMs: number, end: ChildEnd): void {
   assert.deepEqual([end.code, end.signal], [null, "SIGINT"], where);
   if (mode === "three") {
     // Force overrides the shield: start-up may be cut, nothing runs twice.
-    assert.equal(count(lines, "forced"), 1, where);
+    // The third request the process received forces; a signal sent while
+    // the same one is still pending is merged into it (by the kernel, or the
+    // runtime's signal stream) when a loaded machine does not run the child
+    // for 30 ms: then fewer arrived and none may force.
+    const attempts = Number(lines.find((l) => l.startsWith("attempts "))?.slice(9));
+    assert.ok(attempts >= 1 && attempts <= 3, where);
+    assert.equal(count(lines, "forced"), attempts === 3 ? 1 : 0, where);
     assert.ok(count(lines, "stop http begin") <= 1 && count(lines, "stop db begin") <= 1, where);
     return;
   }
@@ -74,6 +80,7 @@ test(
     const modes: Mode[] = ["one", "two", "three"];
     let next = 0;
     const seen: Record<Mode, number> = { one: 0, two: 0, three: 0 };
+    let merged = 0; // runs of mode three where fewer than three requests arrived
     async function worker(): Promise<void> {
       while (next < RUNS) {
         const run = next++;
@@ -81,7 +88,9 @@ test(
         // Anywhere from the first start to past the end of start-up.
         const firstAtMs = Math.random() * (2 * START_MS + 60);
         try {
-          check(mode, firstAtMs, await once(mode, firstAtMs));
+          const end = await once(mode, firstAtMs);
+          check(mode, firstAtMs, end);
+          if (mode === "three" && !end.lines.includes("attempts 3")) merged++;
         } catch (error) {
           next = RUNS; // the other worker stops too, so the failure shows at once
           throw error;
@@ -91,6 +100,8 @@ test(
     }
     await Promise.all(Array.from({ length: PARALLEL }, worker));
     assert.equal(seen.one + seen.two + seen.three, RUNS);
+    // Merges are rare even on a loaded machine: most runs must test the force.
+    assert.ok(merged <= seen.three / 2, `${merged} of ${seen.three} runs had signals merged`);
   },
   { timeoutMs: 600_000 },
 );

@@ -29,6 +29,17 @@ if find "$installed" -name '*.ts' ! -name '*.d.ts' | grep -q .; then
   echo "prepare: the package holds TypeScript sources:"; find "$installed" -name '*.ts' ! -name '*.d.ts'
   exit 1
 fi
+# The package says what deno.json (the one manifest) says.
+node - "$root/deno.json" "$installed/package.json" <<'JS' || exit 1
+const [manifest, pkg] = process.argv.slice(2).map((file) => require(file));
+const same = pkg.name === manifest.name && pkg.version === manifest.version &&
+  JSON.stringify(Object.keys(pkg.exports)) === JSON.stringify(Object.keys(manifest.exports));
+if (!same) {
+  console.error(`prepare: the package (${pkg.name}@${pkg.version}, ${Object.keys(pkg.exports)})` +
+    ` differs from deno.json (${manifest.name}@${manifest.version}, ${Object.keys(manifest.exports)})`);
+  process.exit(1);
+}
+JS
 echo "installed: $(node -p "require('$installed/package.json').version") in $dir"
 
 # Types for the consumer check, from this repository's pinned tools.
@@ -40,13 +51,15 @@ mkdir -p "$dir/tests"
 cp "$root"/tests/_*.ts "$dir/tests/"
 cp -r "$root/tests/behaviour" "$root/tests/fixtures" "$dir/tests/"
 cp -r "$root/examples" "$dir/"
-cp "$root/tests/npm/consumer.ts" "$root/tests/npm/tsconfig.json" "$dir/"
+cp "$root/tests/npm/consumer.ts" "$root"/tests/npm/tsconfig*.json "$dir/"
 cat >"$dir/bun.test.ts" <<'TS'
 // Bun's entry to the behaviour tests of the installed package.
 declare const Bun: {
   Glob: new (pattern: string) => { scanSync(dir: string): Iterable<string> };
 };
-const files = [...new Bun.Glob("tests/behaviour/*_test.ts").scanSync(import.meta.dir)];
+// `import.meta.dir` is Bun's; typed here so that `deno check` of the tree passes.
+const bunDir = (import.meta as ImportMeta & { dir: string }).dir;
+const files = [...new Bun.Glob("tests/behaviour/*_test.ts").scanSync(bunDir)];
 for (const file of files.sort()) await import(`./${file}`);
 TS
 find "$dir/tests" "$dir/examples" -name '*.ts' -print0 | xargs -0 sed -i -E \

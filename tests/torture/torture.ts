@@ -174,9 +174,13 @@ if (!only || only === "misbehave") {
   }
   figures.push(`misbehaving hooks (deadline 1000 ms), signal to end: ${times.join(", ")}`);
 }
-if ((!only || only === "pid1") && process.getuid?.() === 0) {
-  await pid1("SIGTERM");
-  await pid1("SIGINT");
+if (!only || only === "pid1") {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    // `unshare --pid` needs root; said on a line of its own (tests/run_all.sh counts it).
+    const uid = process.getuid?.();
+    if (uid === 0) await pid1(signal);
+    else console.log(`pid1 ${signal} [skipped: PID 1 needs root (unshare --pid); uid ${uid}]`);
+  }
 }
 if (!only || only === "bad-input") {
   const result = await badInput(Number(process.env.TORTURE_PROPERTY_RUNS ?? 100));

@@ -95,7 +95,11 @@ export function denoRuntime(): RuntimeAdapter {
       // without it.
       let taken = false;
       let listening = true;
-      const handler = (event: Event): void => {
+      // Typed by what it uses: with @types/node beside Deno's types, the
+      // global `Event` is Node's and no overload takes a listener of it.
+      const handler = (
+        event: { preventDefault(): void; stopImmediatePropagation(): void },
+      ): void => {
         if (taken) {
           globalThis.removeEventListener("beforeunload", handler);
           return event.stopImmediatePropagation();
