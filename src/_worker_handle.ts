@@ -51,15 +51,24 @@ type _Dispatch = (event: Event) => boolean;
 
 /**
  * Makes the handle for `worker` of `kind`; `onHandshake` receives the port
- * the worker side sends.
+ * the worker side sends, `onEnd` is called once when the worker has ended.
  */
 export function _workerHandle(
   worker: AttachableWorker,
   kind: "node" | "web",
   onHandshake: (port: MessagePort) => void,
+  onEnd: () => void,
 ): _WorkerHandle {
-  let end!: () => void;
-  const ended = new Promise<void>((resolve) => end = resolve);
+  let resolve!: () => void;
+  const ended = new Promise<void>((done) => resolve = done);
+  let over = false;
+  /** Tells at once (the program's terminate() and a shutdown request may share a turn). */
+  const end = (): void => {
+    if (over) return;
+    over = true;
+    onEnd();
+    resolve();
+  };
   const object = worker as unknown as Record<string, unknown>;
   const undo: (() => void)[] = [];
   /** Replaces the instance's method `key`, putting back what was there on release. */

@@ -212,6 +212,16 @@ function _attachOne(
     (port as { unref?(): void }).unref?.();
     post({ type: "options", budgetMs: controller.budgetMs });
     if (stoppedAt !== undefined) sendStop();
+  }, () => {
+    ended = true;
+    endedWhileStopping = stoppedAt !== undefined && !isDone;
+    hold(false, null);
+    _leave(guest);
+    // Its last messages ("done") may still be on their way: close the port after them.
+    const last = setTimeout(() => port?.close(), _LAST_WORDS_MS);
+    (last as { unref?(): void }).unref?.();
+    // A pool's thread that ended before the stop is forgotten: pools replace theirs.
+    if (!terminates && stoppedAt === undefined) attachment[Symbol.dispose]();
   });
   _attached.add(worker);
   _meet(guest);
@@ -268,15 +278,6 @@ function _attachOne(
   if (controller.signal.aborted) onStop();
   else controller.signal.addEventListener("abort", onStop);
 
-  handle.ended.then(() => {
-    ended = true;
-    endedWhileStopping = stoppedAt !== undefined && !isDone;
-    hold(false, null);
-    port?.close();
-    _leave(guest);
-    // A pool's thread that ended before the stop is forgotten: pools replace theirs.
-    if (!terminates && stoppedAt === undefined) attachment[Symbol.dispose]();
-  });
   // Whatever ends the shutdown (force, exit()), the worker does not outlive it.
   controller.done.then(() => {
     if (active) handle.terminate();

@@ -99,3 +99,95 @@ for (const kind of kinds) {
     assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
   }, options);
 }
+
+// Issue 17: workers the way programs use them.
+const styles = ["on", "once", "add", "onmessage", "after", "plain"];
+for (const kind of kinds) {
+  for (const style of styles) {
+    test(
+      `attach (${kind}): importing the library leaves the worker's lifetime alone (${style})`,
+      async () => {
+        const child = startFixture("attach_cases.ts", [kind, `lifetime-${style}`]);
+        const end = await child.ended;
+        const out = end.lines.join("\n") + end.stderr;
+        assert.ok(end.lines.includes('worker: got "ping"'), out);
+        assert.ok(end.lines.includes('parent: got "pong"'), out);
+        assert.ok(!out.includes("@graceful/shutdown attach"), out);
+      },
+      options,
+    );
+  }
+
+  for (const mode of ["late", "late0"]) {
+    test(
+      `attach (${kind}): a worker that loads the library late is attached (${mode})`,
+      async () => {
+        const child = startFixture("attach_cases.ts", [kind, mode]);
+        await child.waitFor("worker: iteration 2 starts");
+        child.kill("SIGINT");
+        const end = await child.ended;
+        const out = end.lines.join("\n") + end.stderr;
+        assert.ok(end.lines.includes("worker: iteration 2 ends"), out);
+        assert.ok(end.lines.includes("worker: breakpoint threw after iteration 2"), out);
+        assert.ok(end.lines.includes("worker: hook ran"), out);
+        assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+        assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
+      },
+      options,
+    );
+  }
+
+  for (const mode of ["closed", "terminated"]) {
+    test(`attach (${kind}): a worker that has ended holds nothing (${mode})`, async () => {
+      const child = startFixture("attach_cases.ts", [kind, mode]);
+      await child.waitFor(mode === "closed" ? "worker: closing" : "worker: loaded");
+      await delay(600);
+      const sentAt = Date.now();
+      child.kill("SIGINT");
+      const end = await child.ended;
+      const tookMs = Date.now() - sentAt;
+      const out = end.lines.join("\n") + end.stderr;
+      assert.ok(tookMs < 5_000, `took ${tookMs} ms\n${out}`);
+      assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+    }, options);
+  }
+
+  test(`attach (${kind}): the controller's budgetMs governs the worker's scopes`, async () => {
+    const child = startFixture("attach_cases.ts", [kind, "budget"]);
+    await child.waitFor("worker: iteration 1 starts");
+    const sentAt = Date.now();
+    child.kill("SIGINT");
+    const end = await child.ended;
+    const tookMs = Date.now() - sentAt;
+    const out = end.lines.join("\n") + end.stderr;
+    assert.ok(tookMs < 8_000, `a 1.5 s budget took ${tookMs} ms\n${out}`);
+    assert.ok(!end.lines.includes("parent: report the worker:ok forced=false"), out);
+  }, options);
+
+  test(`attach (${kind}): a worker still loading at the stop gets its chance`, async () => {
+    const child = startFixture("attach_cases.ts", [kind, "loading"]);
+    await child.waitFor("parent: ready");
+    await delay(500);
+    child.kill("SIGTERM");
+    const end = await child.ended;
+    const out = end.lines.join("\n") + end.stderr;
+    assert.ok(end.lines.includes("worker: hook ran"), out);
+    assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+  }, options);
+
+  test(
+    `attach (${kind}): a worker that crashes during the shutdown is not reported ok`,
+    async () => {
+      const child = startFixture("attach_cases.ts", [kind, "crash"]);
+      await child.waitFor("worker: loaded");
+      const sentAt = Date.now();
+      child.kill("SIGINT");
+      const end = await child.ended;
+      const tookMs = Date.now() - sentAt;
+      const out = end.lines.join("\n") + end.stderr;
+      assert.ok(tookMs < 10_000, `took ${tookMs} ms\n${out}`);
+      assert.ok(end.lines.includes("parent: report the worker:threw forced=false"), out);
+    },
+    options,
+  );
+}

@@ -15,9 +15,9 @@ import type {
 } from "../../runtime_adapter.ts";
 import { _osPolicy } from "../../_os_policy.ts";
 import {
+  type _FromWorker,
   _HANDSHAKE_KEY,
   _MEETING,
-  type _FromWorker,
   type _Meeting,
   type _ToWorker,
   type _WorkerId,
