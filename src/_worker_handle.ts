@@ -28,7 +28,10 @@ export function _workerKind(value: unknown): "node" | "web" | undefined {
   if (typeof worker.postMessage !== "function" || typeof worker.terminate !== "function") {
     return undefined;
   }
-  if (typeof worker.threadId === "number" && typeof worker.on === "function") return "node";
+  if (
+    typeof worker.threadId === "number" && typeof worker.on === "function" &&
+    typeof worker.off === "function"
+  ) return "node";
   if (typeof worker.addEventListener === "function") return "web";
   return undefined;
 }

@@ -109,8 +109,9 @@ function _attachPool(
 ): Disposable {
   const attachments = new Map<object, Disposable>();
   let active = true;
-  const take = (thread: NodeWorkerLike): void => {
-    if (!active || _attached.has(thread) || _workerKind(thread) !== "node") return;
+  const take = (item: unknown): void => {
+    const thread = _poolThread(item);
+    if (!active || thread === undefined || _attached.has(thread)) return;
     let attachment: Disposable;
     try {
       // The pool ends its threads (the program closes it as a step): not attach().
@@ -125,7 +126,7 @@ function _attachPool(
   const guest: _Guest = {
     hello(id: _WorkerId): void {
       if (id === null) return;
-      const thread = pool.threads.find((thread) => thread.threadId === id);
+      const thread = pool.threads.find((thread) => _poolThread(thread)?.threadId === id);
       if (thread !== undefined) take(thread);
     },
   };
@@ -140,6 +141,13 @@ function _attachPool(
       attachments.clear();
     },
   };
+}
+
+/** The worker_threads Worker of a pool's entry: itself (piscina), or its `thread` (tinypool). */
+function _poolThread(item: unknown): NodeWorkerLike | undefined {
+  if (_workerKind(item) === "node") return item as NodeWorkerLike;
+  const thread = (item as { thread?: unknown } | null)?.thread;
+  return _workerKind(thread) === "node" ? thread as NodeWorkerLike : undefined;
 }
 
 /** Attaches one worker; `terminates`: its step ends it once its shutdown is over. */
@@ -160,6 +168,15 @@ function _attachOne(
   let stoppedAt: number | undefined;
   let finished!: () => void;
   const done = new Promise<void>((resolve) => finished = resolve);
+  /** What the worker said last: whether its scopes hold. */
+  let holding = false;
+  const waiting = new Set<() => void>();
+  /** Resolves once the worker's scopes no longer hold. */
+  const released = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (!holding) resolve();
+      else waiting.add(resolve);
+    });
 
   /** What is left of the controller's deadline once stopping, else undefined. */
   const left = (): number | undefined =>
@@ -169,10 +186,27 @@ function _attachOne(
 
   // Registered first: a refused registration leaves nothing behind.
   const registration = controller.onShutdown(async ({ signal }) => {
+    if (!terminates) {
+      // A pool's thread: waited for while its scopes hold (its tasks). An
+      // idle one may be blocked in Atomics.wait (piscina's and tinypool's
+      // default) where it cannot hear the stop: it holds nothing, so it is
+      // not waited for; the pool ends it.
+      if (holding && !isDone && !ended) {
+        await Promise.race([done, released(), handle.ended, _aborted(signal)]);
+      }
+      // Its last words ("no longer holding") may be on their way still.
+      if (holding && endedWhileStopping) await Promise.race([released(), _later(_LAST_WORDS_MS)]);
+      if (!holding || isDone || (ended && !endedWhileStopping)) return;
+      throw new Error(
+        ended
+          ? "the pool's thread ended before its tasks were over (crashed or terminated)"
+          : "the pool's thread's tasks were not over within the deadline",
+      );
+    }
     if (!isDone && !ended) await Promise.race([done, handle.ended, _aborted(signal)]);
     // A worker that ended while stopping may still have its last words in flight.
     if (!isDone && endedWhileStopping) {
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, _LAST_WORDS_MS))]);
+      await Promise.race([done, _later(_LAST_WORDS_MS)]);
     }
     if (terminates || !isDone) handle.terminate();
     if (isDone || (ended && !endedWhileStopping)) return;
@@ -201,8 +235,11 @@ function _attachOne(
     port = received;
     port.onmessage = (event: MessageEvent<_FromWorker>) => {
       const message = event.data;
-      if (message.type === "hold") hold(message.holding, message.remainingMs);
-      else if (message.type === "ended") handle.end();
+      if (message.type === "hold") {
+        holding = message.holding;
+        if (!holding) { for (const wake of waiting) wake(); }
+        hold(message.holding, message.remainingMs);
+      } else if (message.type === "ended") handle.end();
       else if (message.type === "done") {
         isDone = true;
         hold(false, null);
@@ -272,7 +309,8 @@ function _attachOne(
     stoppedAt = performance.now();
     // Until the worker answers, what it holds is not known: hold meanwhile,
     // up to the deadline if the library has not loaded there yet.
-    if (!ended) hold(true, port === undefined ? left()! : null);
+    // A pool's thread holds only for its tasks: idle, it may not hear the stop.
+    if (!ended && (terminates || holding)) hold(true, port === undefined ? left()! : null);
     sendStop();
   };
   if (controller.signal.aborted) onStop();
@@ -316,4 +354,8 @@ function _aborted(signal: AbortSignal): Promise<void> {
     if (signal.aborted) resolve();
     else signal.addEventListener("abort", () => resolve(), { once: true });
   });
+}
+
+function _later(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

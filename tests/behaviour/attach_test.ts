@@ -191,3 +191,34 @@ for (const kind of kinds) {
     options,
   );
 }
+
+// Worker pools, with the README's recipe: tasks protected in the threads, the
+// pool closed as a step.
+const pools = [["piscina", "busy"], ["tinypool", "busy"], ["tinypool", "replaced"], [
+  "piscina",
+  "idle",
+], ["tinypool", "idle"]];
+for (const [pool, mode] of pools) {
+  test(
+    `attach (${pool} pool, ${mode}): SIGTERM lets every task in flight end, then closes the pool`,
+    async () => {
+      const child = startFixture("attach_pool.ts", [pool, mode]);
+      if (mode === "idle") await child.waitFor("parent: ready");
+      else for (let id = 1; id <= 4; id++) await child.waitFor(`task ${id} starts`);
+      const sentAt = Date.now();
+      child.kill("SIGTERM");
+      const end = await child.ended;
+      const tookMs = Date.now() - sentAt;
+      const out = end.lines.join("\n") + end.stderr;
+      const tasks = mode === "idle" ? [] : [1, 2, 3, 4];
+      for (const id of tasks) assert.ok(end.lines.includes(`parent: task ${id} resolved`), out);
+      assert.ok(!end.lines.some((line) => line.includes("rejected")), out);
+      const report = end.lines.find((line) => line.startsWith("parent: report")) ?? "";
+      assert.match(report, /pool:ok forced=false$/, out);
+      assert.doesNotMatch(report, /:(threw|cut|timed-out)/, out);
+      assert.ok(tookMs < 8_000, `took ${tookMs} ms\n${out}`);
+      assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], out);
+    },
+    options,
+  );
+}
