@@ -9,6 +9,8 @@ import { _MEETING, type _Meeting, type _WorkerId } from "./_attach_protocol.ts";
 export interface _Guest {
   /** Called with the id of each worker that says `hello`. */
   hello(id: _WorkerId): void;
+  /** Called when a worker not connected yet says whether its scopes hold. */
+  hold?(id: _WorkerId, holding: boolean): void;
 }
 
 const _guests = new Set<_Guest>();
@@ -23,8 +25,10 @@ function _open(): BroadcastChannel {
   unref?.call(channel);
   channel.onmessage = (event: MessageEvent<_Meeting>) => {
     const data = event.data;
-    if (data?.type !== "hello") return;
-    for (const guest of [..._guests]) guest.hello(data.id);
+    if (data?.type === "hello") { for (const guest of [..._guests]) guest.hello(data.id); }
+    else if (data?.type === "hold") {
+      for (const guest of [..._guests]) guest.hold?.(data.id, data.holding);
+    }
   };
   return _channel = channel;
 }

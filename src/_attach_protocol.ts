@@ -27,10 +27,15 @@ export const _HANDSHAKE_KEY = "@graceful/shutdown attach";
  */
 export type _WorkerId = number | null;
 
-/** On the meeting channel. */
+/**
+ * On the meeting channel. `hold`: until connected, whether the worker's
+ * scopes hold (a pool's idle thread, blocked in Atomics.wait, never reads
+ * the welcome; a busy one's state must not wait for it).
+ */
 export type _Meeting =
   | { readonly type: "hello"; readonly id: _WorkerId }
-  | { readonly type: "welcome"; readonly id: _WorkerId };
+  | { readonly type: "welcome"; readonly id: _WorkerId }
+  | { readonly type: "hold"; readonly id: _WorkerId; readonly holding: boolean };
 
 /** Worker → parent, on the worker's own channel: the port for everything else. */
 export interface _Handshake {

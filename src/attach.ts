@@ -89,7 +89,7 @@ export function attach(
     );
   }
   if (_attached.has(worker)) throw new Error("attach(): this worker is attached already");
-  return _attachOne(worker as AttachableWorker, kind, controller, name, true);
+  return _attachOne(worker as AttachableWorker, kind, controller, name);
 }
 
 function _isPool(value: unknown): value is WorkerPoolLike {
@@ -101,26 +101,48 @@ function _isPool(value: unknown): value is WorkerPoolLike {
   }
 }
 
-/** Attaches every thread of `pool` that loads the library, now or later. */
+/**
+ * Attaches every thread of `pool` that loads the library, now or later. One
+ * step for the whole pool, registered now, so it runs before the program's
+ * step that closes the pool (registered before attach()), whichever thread
+ * came late: it waits while any thread holds (its tasks' scopes).
+ */
 function _attachPool(
   pool: WorkerPoolLike,
   controller: ShutdownController,
   name: string,
 ): Disposable {
-  const attachments = new Map<object, Disposable>();
+  const attachments = new Map<object, _Attachment>();
   let active = true;
+  let lost = 0;
+  const wakers = new Set<() => void>();
+  const changed = (): Promise<void> => new Promise((resolve) => wakers.add(resolve));
+  const onChange = (): void => {
+    for (const wake of [...wakers]) wake();
+    wakers.clear();
+  };
+  const registration = controller.onShutdown(async ({ signal }) => {
+    let busy = 0;
+    for (;;) {
+      busy = [...attachments.values()].filter((attachment) => attachment.busy()).length;
+      if (busy === 0 || signal.aborted) break;
+      await Promise.race([changed(), _aborted(signal)]);
+    }
+    if (busy === 0 && lost === 0) return;
+    throw new Error(
+      lost > 0
+        ? `${lost} of the pool's threads ended with tasks in flight (crashed or terminated)`
+        : `${busy} of the pool's threads still had tasks in flight at the deadline`,
+    );
+  }, { name });
   const take = (item: unknown): void => {
     const thread = _poolThread(item);
     if (!active || thread === undefined || _attached.has(thread)) return;
-    let attachment: Disposable;
-    try {
-      // The pool ends its threads (the program closes it as a step): not attach().
-      attachment = _attachOne(thread, "node", controller, name, false, () => {
-        attachments.delete(thread);
-      });
-    } catch {
-      return; // the controller takes no more steps: it is ending
-    }
+    const attachment = _attachOne(thread, "node", controller, name, {
+      onChange,
+      onLost: () => lost++,
+      onRelease: () => attachments.delete(thread),
+    });
     attachments.set(thread, attachment);
   };
   const guest: _Guest = {
@@ -136,11 +158,25 @@ function _attachPool(
     [Symbol.dispose](): void {
       if (!active) return;
       active = false;
+      registration[Symbol.dispose]();
       _leave(guest);
       for (const attachment of [...attachments.values()]) attachment[Symbol.dispose]();
       attachments.clear();
     },
   };
+}
+
+/** One attached worker. */
+interface _Attachment extends Disposable {
+  /** Whether its scopes hold. */
+  busy(): boolean;
+}
+
+/** How a pool's thread is attached: no step of its own; the pool ends it. */
+interface _PoolThread {
+  onChange(): void;
+  onLost(): void;
+  onRelease(): void;
 }
 
 /** The worker_threads Worker of a pool's entry: itself (piscina), or its `thread` (tinypool). */
@@ -150,15 +186,14 @@ function _poolThread(item: unknown): NodeWorkerLike | undefined {
   return _workerKind(thread) === "node" ? thread as NodeWorkerLike : undefined;
 }
 
-/** Attaches one worker; `terminates`: its step ends it once its shutdown is over. */
+/** Attaches one worker: a program's (its own step ends it), or a pool's thread. */
 function _attachOne(
   worker: AttachableWorker,
   kind: "node" | "web",
   controller: ShutdownController,
   name: string,
-  terminates: boolean,
-  onRelease?: () => void,
-): Disposable {
+  pool?: _PoolThread,
+): _Attachment {
   let active = true;
   let ended = false;
   let endedWhileStopping = false;
@@ -170,13 +205,6 @@ function _attachOne(
   const done = new Promise<void>((resolve) => finished = resolve);
   /** What the worker said last: whether its scopes hold. */
   let holding = false;
-  const waiting = new Set<() => void>();
-  /** Resolves once the worker's scopes no longer hold. */
-  const released = (): Promise<void> =>
-    new Promise((resolve) => {
-      if (!holding) resolve();
-      else waiting.add(resolve);
-    });
 
   /** What is left of the controller's deadline once stopping, else undefined. */
   const left = (): number | undefined =>
@@ -185,44 +213,37 @@ function _attachOne(
       : Math.max(0, controller.budgetMs - (performance.now() - stoppedAt));
 
   // Registered first: a refused registration leaves nothing behind.
-  const registration = controller.onShutdown(async ({ signal }) => {
-    if (!terminates) {
-      // A pool's thread: waited for while its scopes hold (its tasks). An
-      // idle one may be blocked in Atomics.wait (piscina's and tinypool's
-      // default) where it cannot hear the stop: it holds nothing, so it is
-      // not waited for; the pool ends it.
-      if (holding && !isDone && !ended) {
-        await Promise.race([done, released(), handle.ended, _aborted(signal)]);
+  const registration = pool !== undefined
+    ? undefined
+    : controller.onShutdown(async ({ signal }) => {
+      if (!isDone && !ended) await Promise.race([done, handle.ended, _aborted(signal)]);
+      // A worker that ended while stopping may still have its last words in flight.
+      if (!isDone && endedWhileStopping) {
+        await Promise.race([done, _later(_LAST_WORDS_MS)]);
       }
-      // Its last words ("no longer holding") may be on their way still.
-      if (holding && endedWhileStopping) await Promise.race([released(), _later(_LAST_WORDS_MS)]);
-      if (!holding || isDone || (ended && !endedWhileStopping)) return;
+      handle.terminate();
+      if (isDone || (ended && !endedWhileStopping)) return;
+      // Never `ok` for work that did not run.
       throw new Error(
-        ended
-          ? "the pool's thread ended before its tasks were over (crashed or terminated)"
-          : "the pool's thread's tasks were not over within the deadline",
+        endedWhileStopping
+          ? `the worker ended before its shutdown was over (crashed or terminated)`
+          : port === undefined
+          ? `the worker never loaded @graceful/shutdown within the deadline`
+          : `the worker's shutdown was not over within the deadline`,
       );
-    }
-    if (!isDone && !ended) await Promise.race([done, handle.ended, _aborted(signal)]);
-    // A worker that ended while stopping may still have its last words in flight.
-    if (!isDone && endedWhileStopping) {
-      await Promise.race([done, _later(_LAST_WORDS_MS)]);
-    }
-    if (terminates || !isDone) handle.terminate();
-    if (isDone || (ended && !endedWhileStopping)) return;
-    // Never `ok` for work that did not run.
-    throw new Error(
-      endedWhileStopping
-        ? `the worker ended before its shutdown was over (crashed or terminated)`
-        : port === undefined
-        ? `the worker never loaded @graceful/shutdown within the deadline`
-        : `the worker's shutdown was not over within the deadline`,
-    );
-  }, { name });
+    }, { name });
 
+  const busy = (): boolean => active && !ended && !isDone && holding;
   const guest: _Guest = {
     hello(id: _WorkerId): void {
       if (id === handle.id && port === undefined) _welcome(id);
+    },
+    // Until the port is there, what the worker holds comes this way.
+    hold(id: _WorkerId, holds: boolean): void {
+      if (id !== handle.id || port !== undefined) return;
+      holding = holds;
+      hold(holds, null);
+      pool?.onChange();
     },
   };
 
@@ -237,28 +258,39 @@ function _attachOne(
       const message = event.data;
       if (message.type === "hold") {
         holding = message.holding;
-        if (!holding) { for (const wake of waiting) wake(); }
         hold(message.holding, message.remainingMs);
+        pool?.onChange();
       } else if (message.type === "ended") handle.end();
       else if (message.type === "done") {
         isDone = true;
         hold(false, null);
         finished();
+        pool?.onChange();
       }
     };
     (port as { unref?(): void }).unref?.();
     post({ type: "options", budgetMs: controller.budgetMs });
     if (stoppedAt !== undefined) sendStop();
+    pool?.onChange();
   }, () => {
+    const wasBusy = busy();
     ended = true;
     endedWhileStopping = stoppedAt !== undefined && !isDone;
+    // A pool's thread ended with tasks in flight, unless its last words say otherwise.
+    if (pool !== undefined && wasBusy && stoppedAt !== undefined) {
+      setTimeout(() => {
+        if (holding || port === undefined) pool.onLost();
+        pool.onChange();
+      }, _LAST_WORDS_MS);
+    }
+    pool?.onChange();
     hold(false, null);
     _leave(guest);
     // Its last messages ("done") may still be on their way: close the port after them.
     const last = setTimeout(() => port?.close(), _LAST_WORDS_MS);
     (last as { unref?(): void }).unref?.();
     // A pool's thread that ended before the stop is forgotten: pools replace theirs.
-    if (!terminates && stoppedAt === undefined) attachment[Symbol.dispose]();
+    if (pool !== undefined && stoppedAt === undefined) attachment[Symbol.dispose]();
   });
   _attached.add(worker);
   _meet(guest);
@@ -310,7 +342,7 @@ function _attachOne(
     // Until the worker answers, what it holds is not known: hold meanwhile,
     // up to the deadline if the library has not loaded there yet.
     // A pool's thread holds only for its tasks: idle, it may not hear the stop.
-    if (!ended && (terminates || holding)) hold(true, port === undefined ? left()! : null);
+    if (!ended && (pool === undefined || busy())) hold(true, port === undefined ? left()! : null);
     sendStop();
   };
   if (controller.signal.aborted) onStop();
@@ -321,18 +353,19 @@ function _attachOne(
     if (active) handle.terminate();
   });
 
-  const attachment: Disposable = {
+  const attachment: _Attachment = {
+    busy,
     [Symbol.dispose](): void {
       if (!active) return;
       active = false;
-      registration[Symbol.dispose]();
+      registration?.[Symbol.dispose]();
       controller.signal.removeEventListener("abort", onStop);
       hold(false, null);
       handle.release();
       port?.close();
       _leave(guest);
       _attached.delete(worker);
-      onRelease?.();
+      pool?.onRelease();
     },
   };
   return attachment;

@@ -60,6 +60,9 @@ let _queued = false;
 let _sent = "";
 /** The attaching controller's budget, which the worker's own follows. */
 let _budgetMs: number | undefined;
+/** Until connected: the meeting channel and this worker's id there. */
+let _meeting: BroadcastChannel | undefined;
+let _id: _WorkerId = null;
 
 /**
  * Says `hello` on the meeting channel when the library loads in a worker, and
@@ -80,10 +83,13 @@ export function _announce(channel: _WorkerChannel): void {
       threads?.parentPort?.postMessage(message, transfer);
   const meeting = new BroadcastChannel(_MEETING);
   (meeting as { unref?(): void }).unref?.();
+  _meeting = meeting;
+  _id = id;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const leave = (): void => {
     if (timer !== undefined) clearTimeout(timer);
     meeting.close();
+    if (_meeting === meeting) _meeting = undefined;
   };
   meeting.onmessage = (event: MessageEvent<_Meeting>) => {
     const data = event.data;
@@ -93,7 +99,7 @@ export function _announce(channel: _WorkerChannel): void {
   };
   const deno = _g.Deno;
   if (deno !== undefined && channel === "port") {
-    timer = setTimeout(() => meeting.close(), _DENO_LISTEN_MS);
+    timer = setTimeout(leave, _DENO_LISTEN_MS);
     deno.unrefTimer?.(timer as unknown as number);
   }
   const hello: _Meeting = { type: "hello", id };
@@ -129,6 +135,7 @@ function _connect(send: (message: unknown, transfer: Transferable[]) => void): v
   }
   _port = port;
   _sent = "";
+  _queued = false;
   _flush();
   if (_done) _post({ type: "done" });
 }
@@ -159,7 +166,15 @@ function _post(message: _FromWorker): void {
 
 function _flush(): void {
   _queued = false;
-  if (_port === undefined) return;
+  if (_port === undefined) {
+    // Not connected yet: say it on the meeting channel (a changed state only).
+    const key = `${_holding}`;
+    if (_meeting === undefined || key === _sent) return;
+    _sent = key;
+    const message: _Meeting = { type: "hold", id: _id, holding: _holding };
+    _meeting.postMessage(message);
+    return;
+  }
   let remainingMs: number | null = null;
   if (_holding) {
     const latest = _latest();
