@@ -192,6 +192,22 @@ for (const kind of kinds) {
   );
 }
 
+// Where a worker's crash ends the parent: Deno's Web Workers, Node's and Bun's worker_threads.
+for (const kind of kinds.filter((kind) => (runtimeName === "deno") === (kind === "web"))) {
+  test(
+    `attach (${kind}): a crash left to the runtime is printed as without the library`,
+    async () => {
+      const child = startFixture("attach_cases.ts", [kind, "unhandled"]);
+      const end = await child.ended;
+      const out = end.lines.join("\n") + end.stderr;
+      assert.ok(end.stderr.includes("the worker crashes on purpose"), out);
+      assert.ok(!end.stderr.includes("Uncaught null"), out);
+      assert.notEqual(end.code, 0, out);
+    },
+    options,
+  );
+}
+
 // Worker pools, with the README's recipe: tasks protected in the threads, the
 // pool closed as a step.
 const pools = [["piscina", "busy"], ["tinypool", "busy"], ["tinypool", "replaced"], [
@@ -199,6 +215,9 @@ const pools = [["piscina", "busy"], ["tinypool", "busy"], ["tinypool", "replaced
   "idle",
 ], ["tinypool", "idle"]];
 for (const [pool, mode] of pools) {
+  // Deno: any BroadcastChannel listener in a worker_threads worker makes
+  // tinypool lose tasks, the library's or not (README, "Workers").
+  if (runtimeName === "deno" && pool === "tinypool") continue;
   test(
     `attach (${pool} pool, ${mode}): SIGTERM lets every task in flight end, then closes the pool`,
     async () => {
