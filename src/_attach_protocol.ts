@@ -47,11 +47,12 @@ export interface _Handshake {
  * Worker → parent. `hold`: whether the worker's scopes hold the shutdown, and
  * how long the latest of them may still hold once shutdown is pending (null
  * before it is). `done`: the worker's shutdown is over (scopes closed, hooks
- * run). `ended`: the worker is ending on its own (`self.close()`).
+ * run); `requested`: it was the worker's own `request()`, with the exit code
+ * it ended with. `ended`: the worker is ending on its own (`self.close()`).
  */
 export type _FromWorker =
   | { readonly type: "hold"; readonly holding: boolean; readonly remainingMs: number | null }
-  | { readonly type: "done" }
+  | { readonly type: "done"; readonly requested?: number }
   | { readonly type: "ended" };
 
 /**

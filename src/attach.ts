@@ -265,6 +265,13 @@ function _attachOne(
         isDone = true;
         hold(false, null);
         finished();
+        // The worker's own request(): shutdown is process-wide, so the process stops too.
+        if (message.requested !== undefined && stoppedAt === undefined) {
+          const why = `the worker "${name}" requested the shutdown`;
+          controller.request(
+            message.requested === 0 ? why : new Error(`${why} (exit code ${message.requested})`),
+          );
+        }
         pool?.onChange();
       }
     };
@@ -327,7 +334,15 @@ function _attachOne(
     proxy = next;
     next.signal.addEventListener("abort", () => {
       const reason = next.signal.reason;
-      if (reason instanceof ShutdownError && reason.kind === "forced") handle.terminate();
+      if (!(reason instanceof ShutdownError) || reason.kind !== "forced") return;
+      // At the natural end the main thread's open scopes are abandoned (nothing
+      // is left to close them), but the worker still runs and can close its
+      // own: its step waits for it, keeping the process alive meanwhile.
+      if (reason.message.startsWith("abandoned")) {
+        (port as { ref?(): void } | undefined)?.ref?.();
+        return;
+      }
+      handle.terminate();
     });
   };
 

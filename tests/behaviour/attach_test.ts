@@ -208,6 +208,37 @@ for (const kind of kinds.filter((kind) => (runtimeName === "deno") === (kind ===
   );
 }
 
+for (const kind of kinds) {
+  // Deno: with an attached worker unref()'d, the program does not reach its
+  // natural end (an open point, see README "Workers"); Deno's Web Workers have no unref().
+  if (runtimeName !== "deno") {
+    test(
+      `attach (${kind}): at the natural end an unref()'d worker is stopped, its hooks run`,
+      async () => {
+        const child = startFixture("attach_cases.ts", [kind, "unref"]);
+        const end = await child.ended;
+        const out = end.lines.join("\n") + end.stderr;
+        const at = (line: string) => end.lines.indexOf(line);
+        assert.ok(at("parent: main work over") >= 0, out);
+        assert.ok(end.lines.some((line) => line.startsWith("worker: breakpoint threw")), out);
+        assert.ok(at("worker: hook ran") > at("parent: main work over"), out);
+        assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+        assert.deepEqual([end.code, end.signal], [0, null], out);
+      },
+      options,
+    );
+  }
+
+  test(`attach (${kind}): shutdown.request(error) in the worker stops the process`, async () => {
+    const child = startFixture("attach_cases.ts", [kind, "request"]);
+    const end = await child.ended;
+    const out = end.lines.join("\n") + end.stderr;
+    assert.ok(end.lines.includes("worker: hook ran"), out);
+    assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+    assert.deepEqual([end.code, end.signal], [1, null], out);
+  }, options);
+}
+
 // Worker pools, with the README's recipe: tasks protected in the threads, the
 // pool closed as a step.
 const pools = [["piscina", "busy"], ["tinypool", "busy"], ["tinypool", "replaced"], [

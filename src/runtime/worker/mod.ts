@@ -60,6 +60,8 @@ let _queued = false;
 let _sent = "";
 /** The attaching controller's budget, which the worker's own follows. */
 let _budgetMs: number | undefined;
+/** The exit code of a shutdown the worker requested itself. */
+let _code: number | undefined;
 /** Until connected: the meeting channel and this worker's id there. */
 let _meeting: BroadcastChannel | undefined;
 let _id: _WorkerId = null;
@@ -137,7 +139,7 @@ function _connect(send: (message: unknown, transfer: Transferable[]) => void): v
   _sent = "";
   _queued = false;
   _flush();
-  if (_done) _post({ type: "done" });
+  if (_done) _post(_doneMessage());
 }
 
 function _stop(event: StopEvent): void {
@@ -154,10 +156,17 @@ function _stop(event: StopEvent): void {
   else void _listener(event);
 }
 
-function _finish(): void {
+function _finish(code = 0): void {
   if (_done) return;
   _done = true;
-  _post({ type: "done" });
+  // Not asked by the parent: the worker's own request(), which stops the process.
+  _code = _stopped === undefined ? code : undefined;
+  _post(_doneMessage());
+}
+
+/** The worker's shutdown is over: on its own request (with its exit code), or the parent's. */
+function _doneMessage(): _FromWorker {
+  return _code === undefined ? { type: "done" } : { type: "done", requested: _code };
 }
 
 function _post(message: _FromWorker): void {
@@ -228,8 +237,8 @@ export function _workerRuntime(): RuntimeAdapter {
     onExit: () => none,
     exitCode: () => undefined,
     setExitCode: () => {},
-    exit: _finish,
-    dieBy: _finish,
+    exit: (code) => _finish(code),
+    dieBy: () => _finish(0),
     printUncaught: (error) => console.error(error),
     writeStderr: (text) => console.error(text.replace(/\n$/, "")),
     stderrIsTerminal: () => false,
