@@ -47,8 +47,13 @@ interface _Globals {
 
 const _g = globalThis as unknown as _Globals;
 
-/** How long a Deno worker_threads worker listens for attach() (Deno cannot unref the channel). */
-const _DENO_LISTEN_MS = 1_000;
+/**
+ * How long a Deno worker_threads worker listens for attach() once the library
+ * loaded: Deno's BroadcastChannel cannot be unref'd, so a worker that would
+ * end sooner on its own may live this much longer. 1 s was too short for 32
+ * workers starting at once on 2 cores (the parent answered later).
+ */
+const _DENO_LISTEN_MS = 10_000;
 
 let _port: MessagePort | undefined;
 let _listener: StopEventListener | undefined;
@@ -71,7 +76,7 @@ let _id: _WorkerId = null;
  * listens for attach()'s `welcome`. Nothing is sent on, or listened to from,
  * the worker's own channel, and nothing here keeps the worker alive (on Deno,
  * whose BroadcastChannel cannot be unref'd, a worker_threads worker listens
- * for 1 s only; a Deno Web Worker lives until it is ended anyway).
+ * for 10 s at most; a Deno Web Worker lives until it is ended anyway).
  */
 export function _announce(channel: _WorkerChannel): void {
   if (typeof BroadcastChannel !== "function") return;
