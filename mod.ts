@@ -51,7 +51,12 @@ export { ShutdownError } from "./src/shutdown_error.ts";
 export { adopt } from "./src/adopt.ts";
 export { attach } from "./src/attach.ts";
 export type { AttachOptions } from "./src/attach.ts";
-export type { AttachableWorker, NodeWorkerLike, WebWorkerLike } from "./src/worker_like.ts";
+export type {
+  AttachableWorker,
+  NodeWorkerLike,
+  WebWorkerLike,
+  WorkerPoolLike,
+} from "./src/worker_like.ts";
 export type { AdoptOptions, AdoptSignal } from "./src/adopt.ts";
 export type {
   AdoptableChild,

@@ -1,19 +1,23 @@
-// One handle over the two kinds of worker attach() takes: how to send it the
-// handshake, how to learn that it ended, how to end it. Only the worker object
-// the program passed in is touched.
+// One handle over the two kinds of worker attach() takes: how to receive the
+// worker's handshake before any handler of the program's (or a pool's) sees
+// it, how to learn that it ended, how to end it. Only the worker object the
+// program passed in is touched.
 
 import type { AttachableWorker, NodeWorkerLike, WebWorkerLike } from "./worker_like.ts";
+import { _isHandshake } from "./_attach_protocol.ts";
 import { _show } from "./_validate.ts";
 
 /** A worker, whatever its kind. */
 export interface _WorkerHandle {
-  /** Posts `message` on the worker's own channel, transferring `transfer`. */
-  post(message: unknown, transfer: unknown[]): void;
+  /** The worker's threadId, or null (a Deno Web Worker has none). */
+  readonly id: number | null;
   /** Ends the worker (once). */
   terminate(): void;
   /** Resolves once the worker has ended: it exited, crashed or was terminated. */
   readonly ended: Promise<void>;
-  /** Stops watching the worker. */
+  /** Marks the worker ended (it said it closes itself). */
+  end(): void;
+  /** Stops watching the worker and gives its own methods back. */
   release(): void;
 }
 
@@ -24,45 +28,123 @@ export function _workerKind(value: unknown): "node" | "web" | undefined {
   if (typeof worker.postMessage !== "function" || typeof worker.terminate !== "function") {
     return undefined;
   }
-  if (typeof worker.threadId === "number" && typeof worker.on === "function") return "node";
+  if (
+    typeof worker.threadId === "number" && typeof worker.on === "function" &&
+    typeof worker.off === "function"
+  ) return "node";
   if (typeof worker.addEventListener === "function") return "web";
   return undefined;
 }
 
-/** Describes a value that is not a worker, for the TypeError. */
+/** Describes a value that is not a worker, for the TypeError: what it lacks. */
 export function _describeNonWorker(value: unknown): string {
   if (typeof value !== "object" || value === null) return _show(value);
+  const object = value as Record<string, unknown>;
   const name = (value as { constructor?: { name?: string } }).constructor?.name;
-  return `${name ? `a ${name}` : "an object"} without postMessage/terminate and worker events`;
+  const what = name && name !== "Object"
+    ? `${/^[AEIOU]/i.test(name) ? "an" : "a"} ${name}`
+    : "an object";
+  const missing = ["postMessage", "terminate"].filter((key) => typeof object[key] !== "function");
+  if (missing.length > 0) return `${what} without ${missing.join(" or ")}`;
+  return `${what} with neither a threadId and on() (worker_threads) nor addEventListener() (Web Worker)`;
 }
 
-/** Makes the handle for `worker` of `kind`. */
-export function _workerHandle(worker: AttachableWorker, kind: "node" | "web"): _WorkerHandle {
-  let end!: () => void;
-  const ended = new Promise<void>((resolve) => end = resolve);
-  let release: () => void;
+type _Emit = (type: string | symbol, ...args: unknown[]) => boolean;
+type _Dispatch = (event: Event) => boolean;
+
+/**
+ * Makes the handle for `worker` of `kind`; `onHandshake` receives the port
+ * the worker side sends, `onEnd` is called once when the worker has ended.
+ */
+export function _workerHandle(
+  worker: AttachableWorker,
+  kind: "node" | "web",
+  onHandshake: (port: MessagePort) => void,
+  onEnd: () => void,
+): _WorkerHandle {
+  let resolve!: () => void;
+  const ended = new Promise<void>((done) => resolve = done);
+  let over = false;
+  /** Tells at once (the program's terminate() and a shutdown request may share a turn). */
+  const end = (): void => {
+    if (over) return;
+    over = true;
+    onEnd();
+    resolve();
+  };
+  const object = worker as unknown as Record<string, unknown>;
+  const undo: (() => void)[] = [];
+  /** Replaces the instance's method `key`, putting back what was there on release. */
+  const wrap = <F>(key: string, make: (original: F) => F): void => {
+    const own = Object.prototype.hasOwnProperty.call(object, key);
+    const before = object[key];
+    const replaced = make((before as F & { bind(self: unknown): F }).bind(worker));
+    object[key] = replaced;
+    undo.push(() => {
+      if (object[key] !== replaced) return; // wrapped again since: leave it
+      if (own) object[key] = before;
+      else delete object[key];
+    });
+  };
+  let id: number | null = null;
   if (kind === "node") {
-    // `exit` only: an `error` listener would stop the crash from reaching
-    // the parent, which is the runtime's behaviour to keep.
+    // A worker_threads Worker is an EventEmitter, which has no way to stop an
+    // event from reaching listeners added earlier: the handshake is taken out
+    // at `emit`. `exit` only: an `error` listener would stop the crash from
+    // reaching the parent, which is the runtime's behaviour to keep.
     const node = worker as NodeWorkerLike;
+    id = node.threadId;
+    wrap<_Emit>("emit", (emit) => (type, ...args) => {
+      if (type === "message" && _isHandshake(args[0])) {
+        onHandshake(args[0].port);
+        return true;
+      }
+      return emit(type, ...args);
+    });
     const onExit = (): void => end();
     node.on("exit", onExit);
-    release = () => void node.off("exit", onExit);
+    undo.push(() => void node.off("exit", onExit));
   } else {
+    // Deno dispatches a Web Worker's messages through `dispatchEvent`; Bun
+    // does not, but runs a capturing listener before the others.
+    const web = worker as WebWorkerLike;
+    const threadId = (worker as { threadId?: unknown }).threadId;
+    id = typeof threadId === "number" ? threadId : null;
+    wrap<_Dispatch>("dispatchEvent", (dispatch) => (event) => {
+      const data = (event as MessageEvent).data;
+      if (event.type === "message" && _isHandshake(data)) {
+        onHandshake(data.port);
+        return true;
+      }
+      return dispatch(event);
+    });
+    const onMessage = (event: Event): void => {
+      const data = (event as MessageEvent).data;
+      if (!_isHandshake(data)) return;
+      event.stopImmediatePropagation();
+      onHandshake(data.port);
+    };
+    const capture = { capture: true };
+    web.addEventListener("message", onMessage, capture);
     // Bun says `close`; Deno says nothing when a worker ends, only `error`
     // when it crashes (listening does not stop the error from propagating).
-    const web = worker as WebWorkerLike;
     const onEnd = (): void => end();
     web.addEventListener("close", onEnd);
     web.addEventListener("error", onEnd);
-    release = () => {
+    undo.push(() => {
+      web.removeEventListener("message", onMessage, capture);
       web.removeEventListener("close", onEnd);
       web.removeEventListener("error", onEnd);
-    };
+    });
   }
+  // The program's own terminate() ends the worker too (Deno tells nothing after it).
+  wrap<() => unknown>("terminate", (terminate) => () => {
+    end();
+    return terminate();
+  });
   let terminated = false;
   return {
-    post: (message, transfer) => worker.postMessage(message, transfer),
+    id,
     terminate(): void {
       if (terminated) return;
       terminated = true;
@@ -72,9 +154,12 @@ export function _workerHandle(worker: AttachableWorker, kind: "node" | "web"): _
       } catch {
         // Already gone.
       }
-      end(); // Deno tells nothing after terminate()
+      end();
     },
     ended,
-    release: () => release(),
+    end: () => end(),
+    release(): void {
+      for (const step of undo.splice(0)) step();
+    },
   };
 }

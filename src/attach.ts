@@ -8,19 +8,20 @@ import type { ShutdownController } from "./shutdown_controller.ts";
 import type { ProtectionScope } from "./protection_scope.ts";
 import type { StopEvent } from "./runtime_adapter.ts";
 import type { ShutdownCause } from "./types.ts";
-import type { AttachableWorker } from "./worker_like.ts";
+import type { AttachableWorker, NodeWorkerLike, WorkerPoolLike } from "./worker_like.ts";
 import { ShutdownError } from "./shutdown_error.ts";
 import { _checkKnownKeys, _checkOptionalString, _checkOptions } from "./_validate.ts";
 import { _checkController } from "./_check_controller.ts";
 import { _heldBy } from "./_adopted.ts";
 import { _describeNonWorker, _workerHandle, _workerKind } from "./_worker_handle.ts";
-import { type _FromWorker, _HANDSHAKE_KEY, type _ToWorker } from "./_attach_protocol.ts";
+import type { _FromWorker, _ToWorker, _WorkerId } from "./_attach_protocol.ts";
+import { type _Guest, _leave, _meet, _welcome } from "./_attach_meeting.ts";
 
 const _OPTIONS = ["controller", "name"] as const;
 /** How much longer than the worker's own scopes the parent holds: the report's trip. */
 const _MARGIN_MS = 50;
-/** How long a worker that never answered yet is waited for at the stop. */
-const _FIRST_ANSWER_MS = 1_000;
+/** How long a worker that ended during the shutdown is given for its last messages. */
+const _LAST_WORDS_MS = 30;
 const _attached = new WeakSet<object>();
 
 /** Options for {@linkcode attach}. */
@@ -32,13 +33,19 @@ export interface AttachOptions {
 }
 
 /**
- * Attaches a worker to the shutdown (call it on the main thread). Inside the
- * worker, the process-wide `shutdown` becomes the worker side of `controller`:
- * its `signal` aborts and `breakpoint()` throws when the process is asked to
- * stop, its open scopes hold the process's shutdown (within their budgets),
- * and its own hooks run. A step named `name` waits for the worker's shutdown
- * to end, then terminates the worker; a crashed or ended worker holds
- * nothing, and at force the worker is terminated at once.
+ * Attaches a worker, or every thread of a worker pool (piscina, tinypool), to
+ * the shutdown (call it on the main thread). Inside the worker, the
+ * process-wide `shutdown` becomes the worker side of `controller`, however
+ * late the worker loads the library: its `signal` aborts and `breakpoint()`
+ * throws when the process is asked to stop, its open scopes hold the
+ * process's shutdown (within the controller's budget), and its own hooks run.
+ * A step named `name` waits for the worker's shutdown to end, then
+ * terminates the worker (a pool's threads are left to the pool, which the
+ * program closes as a step). A worker that has ended holds nothing; one
+ * still loading is waited for up to the deadline; one that crashes or is
+ * cut before its shutdown is over makes the step fail, never `ok`. At force
+ * the worker is terminated at once. No message of the library's reaches a
+ * handler of the program's or of a pool's.
  *
  * @example Hold the exit until a worker's iteration ends
  * ```ts
@@ -48,62 +55,268 @@ export interface AttachOptions {
  * // A real program leaves out `controller`; its worker imports `shutdown`
  * // and calls `scope.breakpoint()` in its loop (see README, "Workers").
  * const runtime = new FakeRuntime();
- * const controller = new ShutdownController({ runtime });
+ * const controller = new ShutdownController({ runtime, budgetMs: 1_000 });
  * const code = "postMessage('up')";
  * const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
  * const worker = new Worker(url, { type: "module" });
  * attach(worker, { controller, name: "crunch" });
  * controller.request("done");
- * await runtime.advance(1_100); // a worker that never answers is waited for ~1 s
+ * await runtime.advance(1_100); // a worker that never loads the library: the deadline
  * const report = await controller.done;
  * console.log(report.steps.map((step) => step.name)); // ["crunch"]
  * ```
  *
- * @param worker A Web Worker (Deno, Bun) or a `node:worker_threads` Worker.
+ * @param worker A Web Worker (Deno, Bun), a `node:worker_threads` Worker, or
+ *   a pool whose `threads` are `node:worker_threads` Workers.
  * @param options The controller and the name.
  * @returns A disposable that detaches the worker (it is then left running).
- * @throws {TypeError} When `worker` is not a worker or an option is invalid.
+ * @throws {TypeError} When `worker` is neither a worker nor a pool, or an option is invalid.
  * @throws {Error} When the worker is attached already.
  */
-export function attach(worker: AttachableWorker, options?: AttachOptions): Disposable {
+export function attach(
+  worker: AttachableWorker | WorkerPoolLike,
+  options?: AttachOptions,
+): Disposable {
   _checkOptions("attach() options", options);
   _checkKnownKeys("attach() options", options, _OPTIONS);
   const controller = _checkController(options?.controller);
   const name = _checkOptionalString("name", options?.name) ?? "worker";
   const kind = _workerKind(worker);
   if (kind === undefined) {
+    if (_isPool(worker)) return _attachPool(worker, controller, name);
     throw new TypeError(
-      "worker must be a Web Worker or a node:worker_threads Worker, got " +
+      "worker must be a Web Worker, a node:worker_threads Worker or a pool with `threads`, got " +
         _describeNonWorker(worker),
     );
   }
   if (_attached.has(worker)) throw new Error("attach(): this worker is attached already");
+  return _attachOne(worker as AttachableWorker, kind, controller, name);
+}
 
+function _isPool(value: unknown): value is WorkerPoolLike {
+  if (typeof value !== "object" || value === null) return false;
+  try {
+    return Array.isArray((value as { threads?: unknown }).threads);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Attaches every thread of `pool` that loads the library, now or later. One
+ * step for the whole pool, registered now, so it runs before the program's
+ * step that closes the pool (registered before attach()), whichever thread
+ * came late: it waits while any thread holds (its tasks' scopes).
+ */
+function _attachPool(
+  pool: WorkerPoolLike,
+  controller: ShutdownController,
+  name: string,
+): Disposable {
+  const attachments = new Map<object, _Attachment>();
+  let active = true;
+  let lost = 0;
+  const wakers = new Set<() => void>();
+  const changed = (): Promise<void> => new Promise((resolve) => wakers.add(resolve));
+  const onChange = (): void => {
+    for (const wake of [...wakers]) wake();
+    wakers.clear();
+  };
+  const registration = controller.onShutdown(async ({ signal }) => {
+    let busy = 0;
+    for (;;) {
+      busy = [...attachments.values()].filter((attachment) => attachment.busy()).length;
+      if (busy === 0 || signal.aborted) break;
+      await Promise.race([changed(), _aborted(signal)]);
+    }
+    if (busy === 0 && lost === 0) return;
+    throw new Error(
+      lost > 0
+        ? `${lost} of the pool's threads ended with tasks in flight (crashed or terminated)`
+        : `${busy} of the pool's threads still had tasks in flight at the deadline`,
+    );
+  }, { name });
+  const take = (item: unknown): void => {
+    const thread = _poolThread(item);
+    if (!active || thread === undefined || _attached.has(thread)) return;
+    const attachment = _attachOne(thread, "node", controller, name, {
+      onChange,
+      onLost: () => lost++,
+      onRelease: () => attachments.delete(thread),
+    });
+    attachments.set(thread, attachment);
+  };
+  const guest: _Guest = {
+    hello(id: _WorkerId): void {
+      if (id === null) return;
+      const thread = pool.threads.find((thread) => _poolThread(thread)?.threadId === id);
+      if (thread !== undefined) take(thread);
+    },
+  };
+  _meet(guest);
+  for (const thread of pool.threads) take(thread);
+  return {
+    [Symbol.dispose](): void {
+      if (!active) return;
+      active = false;
+      registration[Symbol.dispose]();
+      _leave(guest);
+      for (const attachment of [...attachments.values()]) attachment[Symbol.dispose]();
+      attachments.clear();
+    },
+  };
+}
+
+/** One attached worker. */
+interface _Attachment extends Disposable {
+  /** Whether its scopes hold. */
+  busy(): boolean;
+}
+
+/** How a pool's thread is attached: no step of its own; the pool ends it. */
+interface _PoolThread {
+  onChange(): void;
+  onLost(): void;
+  onRelease(): void;
+}
+
+/** The worker_threads Worker of a pool's entry: itself (piscina), or its `thread` (tinypool). */
+function _poolThread(item: unknown): NodeWorkerLike | undefined {
+  if (_workerKind(item) === "node") return item as NodeWorkerLike;
+  const thread = (item as { thread?: unknown } | null)?.thread;
+  return _workerKind(thread) === "node" ? thread as NodeWorkerLike : undefined;
+}
+
+/** Attaches one worker: a program's (its own step ends it), or a pool's thread. */
+function _attachOne(
+  worker: AttachableWorker,
+  kind: "node" | "web",
+  controller: ShutdownController,
+  name: string,
+  pool?: _PoolThread,
+): _Attachment {
   let active = true;
   let ended = false;
-  let heard = false; // the worker side answered: the library runs there
+  let endedWhileStopping = false;
+  let isDone = false;
+  let port: MessagePort | undefined;
   let proxy: ProtectionScope | undefined;
+  let stoppedAt: number | undefined;
   let finished!: () => void;
   const done = new Promise<void>((resolve) => finished = resolve);
+  /** What the worker said last: whether its scopes hold. */
+  let holding = false;
+
+  /** What is left of the controller's deadline once stopping, else undefined. */
+  const left = (): number | undefined =>
+    stoppedAt === undefined
+      ? undefined
+      : Math.max(0, controller.budgetMs - (performance.now() - stoppedAt));
 
   // Registered first: a refused registration leaves nothing behind.
-  const registration = controller.onShutdown(async ({ signal }) => {
-    if (heard && !ended) {
-      await Promise.race([done, handle.ended, _aborted(signal)]);
+  const registration = pool !== undefined
+    ? undefined
+    : controller.onShutdown(async ({ signal }) => {
+      if (!isDone && !ended) await Promise.race([done, handle.ended, _aborted(signal)]);
+      // A worker that ended while stopping may still have its last words in flight.
+      if (!isDone && endedWhileStopping) {
+        await Promise.race([done, _later(_LAST_WORDS_MS)]);
+      }
+      handle.terminate();
+      if (isDone || (ended && !endedWhileStopping)) return;
+      // Never `ok` for work that did not run.
+      throw new Error(
+        endedWhileStopping
+          ? `the worker ended before its shutdown was over (crashed or terminated)`
+          : port === undefined
+          ? `the worker never loaded @graceful/shutdown within the deadline`
+          : `the worker's shutdown was not over within the deadline`,
+      );
+    }, { name });
+
+  const busy = (): boolean => active && !ended && !isDone && holding;
+  const guest: _Guest = {
+    hello(id: _WorkerId): void {
+      if (id === handle.id && port === undefined) _welcome(id);
+    },
+    // Until the port is there, what the worker holds comes this way.
+    hold(id: _WorkerId, holds: boolean): void {
+      if (id !== handle.id || port !== undefined) return;
+      holding = holds;
+      hold(holds, null);
+      pool?.onChange();
+    },
+  };
+
+  const handle = _workerHandle(worker, kind, (received) => {
+    if (port !== undefined || ended || !active) {
+      received.close();
+      return;
     }
-    handle.terminate();
-  }, { name });
-  const channel = new MessageChannel();
-  const handle = _workerHandle(worker, kind);
-  try {
-    handle.post({ [_HANDSHAKE_KEY]: 1, port: channel.port2 }, [channel.port2]);
-  } catch (error) {
-    registration[Symbol.dispose]();
-    handle.release();
-    channel.port1.close();
-    throw error;
-  }
+    _leave(guest);
+    port = received;
+    port.onmessage = (event: MessageEvent<_FromWorker>) => {
+      const message = event.data;
+      if (message.type === "hold") {
+        holding = message.holding;
+        hold(message.holding, message.remainingMs);
+        pool?.onChange();
+      } else if (message.type === "ended") handle.end();
+      else if (message.type === "done") {
+        isDone = true;
+        hold(false, null);
+        finished();
+        // The worker's own request(): shutdown is process-wide, so the process stops too.
+        if (message.requested !== undefined && stoppedAt === undefined) {
+          const why = `the worker "${name}" requested the shutdown`;
+          controller.request(
+            message.requested === 0 ? why : new Error(`${why} (exit code ${message.requested})`),
+          );
+        }
+        pool?.onChange();
+      }
+    };
+    (port as { unref?(): void }).unref?.();
+    post({ type: "options", budgetMs: controller.budgetMs });
+    if (stoppedAt !== undefined) sendStop();
+    pool?.onChange();
+  }, () => {
+    const wasBusy = busy();
+    ended = true;
+    endedWhileStopping = stoppedAt !== undefined && !isDone;
+    // A pool's thread ended with tasks in flight, unless its last words say otherwise.
+    if (pool !== undefined && wasBusy && stoppedAt !== undefined) {
+      setTimeout(() => {
+        if (holding || port === undefined) pool.onLost();
+        pool.onChange();
+      }, _LAST_WORDS_MS);
+    }
+    pool?.onChange();
+    hold(false, null);
+    _leave(guest);
+    _heldBy(controller).delete(held);
+    // Ended before the stop: no step and no listener left, so memory follows live workers.
+    if (stoppedAt === undefined) {
+      registration?.[Symbol.dispose]();
+      controller.signal.removeEventListener("abort", onStop);
+    }
+    // Its last messages ("done") may still be on their way: close the port after them.
+    const last = setTimeout(() => port?.close(), _LAST_WORDS_MS);
+    (last as { unref?(): void }).unref?.();
+    // A pool's thread that ended before the stop is forgotten: pools replace theirs.
+    if (pool !== undefined && stoppedAt === undefined) attachment[Symbol.dispose]();
+  });
   _attached.add(worker);
+  _meet(guest);
+  _welcome(handle.id);
+
+  const post = (message: _ToWorker): void => {
+    try {
+      port?.postMessage(message);
+    } catch {
+      // The worker is gone.
+    }
+  };
 
   /** Holds the process's shutdown while the worker's scopes hold, for as long as they may. */
   const hold = (holding: boolean, remainingMs: number | null): void => {
@@ -112,12 +325,14 @@ export function attach(worker: AttachableWorker, options?: AttachOptions): Dispo
       proxy = undefined;
       return;
     }
-    if (proxy !== undefined && remainingMs === null) return;
+    // Never past the controller's own deadline: its budget governs its workers.
+    const rest = left();
+    let budget = remainingMs === null ? undefined : remainingMs + _MARGIN_MS;
+    if (rest !== undefined) budget = Math.min(budget ?? rest, rest);
+    if (proxy !== undefined && budget === undefined) return;
     let next: ProtectionScope;
     try {
-      next = controller.protect(remainingMs === null ? undefined : remainingMs + _MARGIN_MS, {
-        name,
-      });
+      next = controller.protect(budget, { name });
     } catch {
       return; // a disposed controller
     }
@@ -126,59 +341,55 @@ export function attach(worker: AttachableWorker, options?: AttachOptions): Dispo
     proxy = next;
     next.signal.addEventListener("abort", () => {
       const reason = next.signal.reason;
-      if (reason instanceof ShutdownError && reason.kind === "forced") handle.terminate();
+      if (!(reason instanceof ShutdownError) || reason.kind !== "forced") return;
+      // At the natural end the main thread's open scopes are abandoned (nothing
+      // is left to close them), but the worker still runs and can close its
+      // own: its step waits for it, keeping the process alive meanwhile.
+      if (reason.message.startsWith("abandoned")) {
+        (port as { ref?(): void } | undefined)?.ref?.();
+        return;
+      }
+      handle.terminate();
     });
   };
 
-  const port = channel.port1;
-  port.onmessage = (event: MessageEvent<_FromWorker>) => {
-    const message = event.data;
-    heard = true;
-    if (message.type === "hold") hold(message.holding, message.remainingMs);
-    else if (message.type === "done") {
-      hold(false, null);
-      finished();
-    }
-  };
-  (port as { unref?(): void }).unref?.();
-
-  const onStop = (): void => {
-    // Until the worker answers, what it holds is not known: hold meanwhile;
-    // briefly if it never spoke yet (its code may not use the library).
-    if (!ended) hold(true, heard ? null : _FIRST_ANSWER_MS);
+  const sendStop = (): void => {
     const reason = controller.signal.reason;
     const cause = reason instanceof ShutdownError ? reason.cause as ShutdownCause : undefined;
-    const message: _ToWorker = { type: "stop", event: _eventOf(cause) };
-    port.postMessage(message);
+    post({ type: "stop", event: _eventOf(cause), budgetMs: left() ?? controller.budgetMs });
+  };
+
+  const onStop = (): void => {
+    stoppedAt = performance.now();
+    // Until the worker answers, what it holds is not known: hold meanwhile,
+    // up to the deadline if the library has not loaded there yet.
+    // A pool's thread holds only for its tasks: idle, it may not hear the stop.
+    if (!ended && (pool === undefined || busy())) hold(true, port === undefined ? left()! : null);
+    sendStop();
   };
   if (controller.signal.aborted) onStop();
   else controller.signal.addEventListener("abort", onStop);
 
-  handle.ended.then(() => {
-    ended = true;
-    hold(false, null);
-    port.close();
-    // An ended worker is no step (a no-op once its step has started), and no listener.
-    registration[Symbol.dispose]();
-    controller.signal.removeEventListener("abort", onStop);
-    _heldBy(controller).delete(held);
-  });
   // Whatever ends the shutdown (force, exit()), the worker does not outlive it.
   const held = { pid: undefined, group: false, kill: () => active && handle.terminate() };
   _heldBy(controller).add(held);
 
-  return {
+  const attachment: _Attachment = {
+    busy,
     [Symbol.dispose](): void {
       if (!active) return;
       active = false;
-      registration[Symbol.dispose]();
+      registration?.[Symbol.dispose]();
       controller.signal.removeEventListener("abort", onStop);
       hold(false, null);
       handle.release();
-      port.close();
+      port?.close();
+      _leave(guest);
       _attached.delete(worker);
+      pool?.onRelease();
     },
   };
+  return attachment;
 }
 
 /** The stop event a worker is given: the parent's signal, or SIGTERM. */
@@ -197,4 +408,8 @@ function _aborted(signal: AbortSignal): Promise<void> {
     if (signal.aborted) resolve();
     else signal.addEventListener("abort", () => resolve(), { once: true });
   });
+}
+
+function _later(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -11,10 +11,18 @@ export interface WebWorkerLike {
   postMessage(message: unknown, transfer: unknown[]): void;
   /** Ends the worker at once. */
   terminate(): void;
-  /** Listens for `error` (a crash) and `close` (Bun: the worker ended). */
-  addEventListener(type: string, listener: (event: Event) => void): void;
+  /** Listens for `message` (the library's handshake), `error` (a crash) and `close` (Bun). */
+  addEventListener(
+    type: string,
+    listener: (event: Event) => void,
+    options?: { capture?: boolean },
+  ): void;
   /** Undoes `addEventListener`. */
-  removeEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(
+    type: string,
+    listener: (event: Event) => void,
+    options?: { capture?: boolean },
+  ): void;
 }
 
 /** What `attach()` uses of a `node:worker_threads` Worker (Node, Bun, Deno). */
@@ -33,3 +41,14 @@ export interface NodeWorkerLike {
 
 /** A worker `attach()` takes: a Web Worker or a `node:worker_threads` Worker. */
 export type AttachableWorker = WebWorkerLike | NodeWorkerLike;
+
+/**
+ * A pool of `node:worker_threads` workers, such as piscina's or tinypool's:
+ * what `attach()` uses of it is its `threads`, read each time a thread of
+ * the pool loads the library, so threads the pool starts later (replacements)
+ * are attached too.
+ */
+export interface WorkerPoolLike {
+  /** The pool's live threads. */
+  readonly threads: readonly NodeWorkerLike[];
+}

@@ -13,7 +13,7 @@ import { denoRuntime } from "./deno/mod.ts";
 import { _signalTally } from "./deno/_signal_tally.ts";
 import { bunRuntime } from "./bun/mod.ts";
 import { nodeRuntime } from "./node/mod.ts";
-import { _catchHandshake, type _WorkerChannel, _workerRuntime } from "./worker/mod.ts";
+import { _announce, type _WorkerChannel, _workerRuntime } from "./worker/mod.ts";
 
 interface _Globals {
   Deno?: unknown;
@@ -45,14 +45,14 @@ const _channel = _workerChannel();
 
 /**
  * What must happen while the library is imported, before the program's own
- * code runs. In a worker: wait for `attach()`'s handshake from the parent,
- * so that it is taken out before any message handler of the program's sees
- * it. On Deno's main thread: count the signal listeners added from now on
+ * code runs. In a worker: say `hello` to `attach()` in the parent, however
+ * late the library loads (nothing is sent on the worker's own channel and
+ * the worker's lifetime is untouched). On Deno's main thread: count the signal listeners added from now on
  * (Deno cannot tell how many a signal has), so the program's own, added
  * before the library's first use, are seen too.
  */
 export function _prepareAtImport(): void {
-  if (_channel !== undefined) _catchHandshake(_channel);
+  if (_channel !== undefined) _announce(_channel);
   else if ("Deno" in globalThis) _signalTally();
 }
 

@@ -99,3 +99,176 @@ for (const kind of kinds) {
     assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
   }, options);
 }
+
+// Issue 17: workers the way programs use them.
+const styles = ["on", "once", "add", "onmessage", "after", "plain"];
+for (const kind of kinds) {
+  for (const style of styles) {
+    test(
+      `attach (${kind}): importing the library leaves the worker's lifetime alone (${style})`,
+      async () => {
+        const child = startFixture("attach_cases.ts", [kind, `lifetime-${style}`]);
+        const end = await child.ended;
+        const out = end.lines.join("\n") + end.stderr;
+        assert.ok(end.lines.includes('worker: got "ping"'), out);
+        assert.ok(end.lines.includes('parent: got "pong"'), out);
+        assert.ok(!out.includes("@graceful/shutdown attach"), out);
+      },
+      options,
+    );
+  }
+
+  for (const mode of ["late", "late0"]) {
+    test(
+      `attach (${kind}): a worker that loads the library late is attached (${mode})`,
+      async () => {
+        const child = startFixture("attach_cases.ts", [kind, mode]);
+        await child.waitFor("worker: iteration 2 starts");
+        child.kill("SIGINT");
+        const end = await child.ended;
+        const out = end.lines.join("\n") + end.stderr;
+        assert.ok(end.lines.includes("worker: iteration 2 ends"), out);
+        assert.ok(end.lines.includes("worker: breakpoint threw after iteration 2"), out);
+        assert.ok(end.lines.includes("worker: hook ran"), out);
+        assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+        assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
+      },
+      options,
+    );
+  }
+
+  for (const mode of ["closed", "terminated"]) {
+    test(`attach (${kind}): a worker that has ended holds nothing (${mode})`, async () => {
+      const child = startFixture("attach_cases.ts", [kind, mode]);
+      await child.waitFor(mode === "closed" ? "worker: closing" : "worker: loaded");
+      await delay(600);
+      const sentAt = Date.now();
+      child.kill("SIGINT");
+      const end = await child.ended;
+      const tookMs = Date.now() - sentAt;
+      const out = end.lines.join("\n") + end.stderr;
+      assert.ok(tookMs < 5_000, `took ${tookMs} ms\n${out}`);
+      assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+    }, options);
+  }
+
+  test(`attach (${kind}): the controller's budgetMs governs the worker's scopes`, async () => {
+    const child = startFixture("attach_cases.ts", [kind, "budget"]);
+    await child.waitFor("worker: iteration 1 starts");
+    const sentAt = Date.now();
+    child.kill("SIGINT");
+    const end = await child.ended;
+    const tookMs = Date.now() - sentAt;
+    const out = end.lines.join("\n") + end.stderr;
+    assert.ok(tookMs < 8_000, `a 1.5 s budget took ${tookMs} ms\n${out}`);
+    assert.ok(!end.lines.includes("parent: report the worker:ok forced=false"), out);
+  }, options);
+
+  test(`attach (${kind}): a worker still loading at the stop gets its chance`, async () => {
+    const child = startFixture("attach_cases.ts", [kind, "loading"]);
+    await child.waitFor("parent: ready");
+    await delay(500);
+    child.kill("SIGTERM");
+    const end = await child.ended;
+    const out = end.lines.join("\n") + end.stderr;
+    assert.ok(end.lines.includes("worker: hook ran"), out);
+    assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+  }, options);
+
+  test(
+    `attach (${kind}): a worker that crashes during the shutdown is not reported ok`,
+    async () => {
+      const child = startFixture("attach_cases.ts", [kind, "crash"]);
+      await child.waitFor("worker: loaded");
+      const sentAt = Date.now();
+      child.kill("SIGINT");
+      const end = await child.ended;
+      const tookMs = Date.now() - sentAt;
+      const out = end.lines.join("\n") + end.stderr;
+      assert.ok(tookMs < 10_000, `took ${tookMs} ms\n${out}`);
+      assert.ok(end.lines.includes("parent: report the worker:threw forced=false"), out);
+    },
+    options,
+  );
+}
+
+// Where a worker's crash ends the parent: Deno's Web Workers, Node's and Bun's worker_threads.
+for (const kind of kinds.filter((kind) => (runtimeName === "deno") === (kind === "web"))) {
+  test(
+    `attach (${kind}): a crash left to the runtime is printed as without the library`,
+    async () => {
+      const child = startFixture("attach_cases.ts", [kind, "unhandled"]);
+      const end = await child.ended;
+      const out = end.lines.join("\n") + end.stderr;
+      assert.ok(end.stderr.includes("the worker crashes on purpose"), out);
+      assert.ok(!end.stderr.includes("Uncaught null"), out);
+      assert.notEqual(end.code, 0, out);
+    },
+    options,
+  );
+}
+
+for (const kind of kinds) {
+  // Deno: with an attached worker unref()'d, the program does not reach its
+  // natural end (an open point, see README "Workers"); Deno's Web Workers have no unref().
+  if (runtimeName !== "deno") {
+    test(
+      `attach (${kind}): at the natural end an unref()'d worker is stopped, its hooks run`,
+      async () => {
+        const child = startFixture("attach_cases.ts", [kind, "unref"]);
+        const end = await child.ended;
+        const out = end.lines.join("\n") + end.stderr;
+        const at = (line: string) => end.lines.indexOf(line);
+        assert.ok(at("parent: main work over") >= 0, out);
+        assert.ok(end.lines.some((line) => line.startsWith("worker: breakpoint threw")), out);
+        assert.ok(at("worker: hook ran") > at("parent: main work over"), out);
+        assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+        assert.deepEqual([end.code, end.signal], [0, null], out);
+      },
+      options,
+    );
+  }
+
+  test(`attach (${kind}): shutdown.request(error) in the worker stops the process`, async () => {
+    const child = startFixture("attach_cases.ts", [kind, "request"]);
+    const end = await child.ended;
+    const out = end.lines.join("\n") + end.stderr;
+    assert.ok(end.lines.includes("worker: hook ran"), out);
+    assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+    assert.deepEqual([end.code, end.signal], [1, null], out);
+  }, options);
+}
+
+// Worker pools, with the README's recipe: tasks protected in the threads, the
+// pool closed as a step.
+const pools = [["piscina", "busy"], ["tinypool", "busy"], ["tinypool", "replaced"], [
+  "piscina",
+  "idle",
+], ["tinypool", "idle"]];
+for (const [pool, mode] of pools) {
+  // Deno: any BroadcastChannel listener in a worker_threads worker makes
+  // tinypool lose tasks, the library's or not (README, "Workers").
+  if (runtimeName === "deno" && pool === "tinypool") continue;
+  test(
+    `attach (${pool} pool, ${mode}): SIGTERM lets every task in flight end, then closes the pool`,
+    async () => {
+      const child = startFixture("attach_pool.ts", [pool, mode]);
+      if (mode === "idle") await child.waitFor("parent: ready");
+      else for (let id = 1; id <= 4; id++) await child.waitFor(`task ${id} starts`);
+      const sentAt = Date.now();
+      child.kill("SIGTERM");
+      const end = await child.ended;
+      const tookMs = Date.now() - sentAt;
+      const out = end.lines.join("\n") + end.stderr;
+      const tasks = mode === "idle" ? [] : [1, 2, 3, 4];
+      for (const id of tasks) assert.ok(end.lines.includes(`parent: task ${id} resolved`), out);
+      assert.ok(!end.lines.some((line) => line.includes("rejected")), out);
+      const report = end.lines.find((line) => line.startsWith("parent: report")) ?? "";
+      assert.match(report, /pool:ok forced=false$/, out);
+      assert.doesNotMatch(report, /:(threw|cut|timed-out)/, out);
+      assert.ok(tookMs < 8_000, `took ${tookMs} ms\n${out}`);
+      assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], out);
+    },
+    options,
+  );
+}

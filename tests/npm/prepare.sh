@@ -45,6 +45,8 @@ echo "installed: $(node -p "require('$installed/package.json').version") in $dir
 # Types for the consumer check, from this repository's pinned tools.
 mkdir -p "$dir/node_modules/@types"
 ln -sfn "$root/node_modules/@types/node" "$dir/node_modules/@types/node"
+# The worker pools the attach() tests run (devDependencies).
+for pool in piscina tinypool; do ln -sfn "$root/node_modules/$pool" "$dir/node_modules/$pool"; done
 
 # The behaviour tests and what they run, importing the installed package.
 mkdir -p "$dir/tests"

@@ -12,7 +12,8 @@ test("attach: something that is not a worker is a TypeError saying what it got",
         () => attach(value as never, { controller }),
         (error) =>
           error instanceof TypeError &&
-          /worker must be a Web Worker or a node:worker_threads Worker, got/.test(error.message),
+          /worker must be a Web Worker, a node:worker_threads Worker or a pool with `threads`, got/
+            .test(error.message),
         String(value),
       );
     }
@@ -34,5 +35,42 @@ test("attach: something that is not a worker is a TypeError saying what it got",
     await runtime.advance(0);
     const report = await controller.done;
     assert.deepEqual(report.steps, []);
+  });
+});
+
+test("attach: the TypeError says what the value lacks, with the right article", async () => {
+  await withController({}, ({ controller }) => {
+    const message = (value: unknown): string => {
+      try {
+        attach(value as never, { controller });
+      } catch (error) {
+        assert.ok(error instanceof TypeError);
+        return error.message;
+      }
+      throw new Error("attach() took it");
+    };
+    const { port1, port2 } = new MessageChannel();
+    try {
+      // A MessagePort has postMessage: only terminate is missing.
+      assert.match(message(port1), /got a MessagePort without terminate$/);
+      class EventEmitter {
+        on(): void {}
+      }
+      assert.match(
+        message(new EventEmitter()),
+        /got an EventEmitter without postMessage or terminate$/,
+      );
+      assert.match(message({}), /got an object without postMessage or terminate$/);
+      assert.match(message(42), /got 42$/);
+      // Both methods, but neither kind of worker.
+      const neither = { postMessage() {}, terminate() {} };
+      assert.match(
+        message(neither),
+        /got an object with neither a threadId and on\(\) \(worker_threads\) nor addEventListener\(\) \(Web Worker\)$/,
+      );
+    } finally {
+      port1.close();
+      port2.close();
+    }
   });
 });

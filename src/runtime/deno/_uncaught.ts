@@ -16,7 +16,7 @@ interface _NodeProcessLike {
 export function _onUncaught(listener: _Listener): Unsubscribe {
   // A program's own listener that already cancelled the event handles it.
   const onError = (event: ErrorEvent): void => {
-    if (!event.defaultPrevented && listener(event.error, "exception")) event.preventDefault();
+    if (!event.defaultPrevented && listener(_errorOf(event), "exception")) event.preventDefault();
   };
   const onRejection = (event: PromiseRejectionEvent): void => {
     if (event.defaultPrevented || _nodeHandles("unhandledRejection")) return;
@@ -52,4 +52,16 @@ export function _onUncaught(listener: _Listener): Unsubscribe {
 function _nodeHandles(event: string): boolean {
   const proc = (globalThis as { process?: _NodeProcessLike }).process;
   return (proc?.listenerCount?.(event) ?? 0) > 0;
+}
+
+/**
+ * The event's error. A crashed Web Worker's error reaches the parent with
+ * `error: null` (the worker printed its own): said as Deno says it without
+ * the library, "Error: Unhandled error in child worker.", not "null".
+ */
+function _errorOf(event: ErrorEvent): unknown {
+  if (event.error !== null && event.error !== undefined) return event.error;
+  const error = new Error("Unhandled error in child worker.");
+  error.stack = "Error: Unhandled error in child worker.";
+  return error;
 }

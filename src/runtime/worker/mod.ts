@@ -7,35 +7,53 @@
 // the parent, which holds the process's shutdown for as long.
 
 import type {
+  OsPolicy,
   RuntimeAdapter,
   StopEvent,
   StopEventListener,
   Unsubscribe,
 } from "../../runtime_adapter.ts";
 import { _osPolicy } from "../../_os_policy.ts";
-import { type _FromWorker, _isHandshake, type _ToWorker } from "../../_attach_protocol.ts";
+import {
+  type _FromWorker,
+  _HANDSHAKE_KEY,
+  _MEETING,
+  type _Meeting,
+  type _ToWorker,
+  type _WorkerId,
+} from "../../_attach_protocol.ts";
 
-/** Where the handshake arrives: the worker's global scope, or `parentPort`. */
+/** How the worker talks to its parent: the global scope (Deno Web Worker), or `parentPort`. */
 export type _WorkerChannel = "web" | "port";
 
-/** The part of an event target (a worker's global scope, `parentPort`) used here. */
-interface _Target {
-  addEventListener(type: "message", listener: (event: MessageEvent) => void): void;
-  removeEventListener(type: "message", listener: (event: MessageEvent) => void): void;
-  ref?(): void;
-  unref?(): void;
-  listenerCount?(type: string): number;
+interface _Sender {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+}
+
+interface _WorkerThreads {
+  parentPort?: _Sender | null;
+  threadId?: number;
 }
 
 interface _Globals {
-  Deno?: { build: { os: string } };
+  Deno?: { build: { os: string }; unrefTimer?(id: number): void };
   process?: {
     platform: string;
-    getBuiltinModule?(id: string): { parentPort?: _Target | null } | undefined;
+    getBuiltinModule?(id: string): _WorkerThreads | undefined;
   };
+  postMessage?(message: unknown, transfer: Transferable[]): void;
+  close?(): void;
 }
 
-const _g = globalThis as unknown as _Globals & _Target;
+const _g = globalThis as unknown as _Globals;
+
+/**
+ * How long a Deno worker_threads worker listens for attach() once the library
+ * loaded: Deno's BroadcastChannel cannot be unref'd, so a worker that would
+ * end sooner on its own may live this much longer. 1 s was too short for 32
+ * workers starting at once on 2 cores (the parent answered later).
+ */
+const _DENO_LISTEN_MS = 10_000;
 
 let _port: MessagePort | undefined;
 let _listener: StopEventListener | undefined;
@@ -45,39 +63,88 @@ let _holding = false;
 let _latest: () => number = () => -Infinity;
 let _queued = false;
 let _sent = "";
+/** The attaching controller's budget, which the worker's own follows. */
+let _budgetMs: number | undefined;
+/** The exit code of a shutdown the worker requested itself. */
+let _code: number | undefined;
+/** Until connected: the meeting channel and this worker's id there. */
+let _meeting: BroadcastChannel | undefined;
+let _id: _WorkerId = null;
 
 /**
- * Takes the parent's handshake out of the worker's channel before any handler
- * of the program's sees it. Installed while the library is imported, so it
- * comes first; it does not keep the worker alive.
+ * Says `hello` on the meeting channel when the library loads in a worker, and
+ * listens for attach()'s `welcome`. Nothing is sent on, or listened to from,
+ * the worker's own channel, and nothing here keeps the worker alive (on Deno,
+ * whose BroadcastChannel cannot be unref'd, a worker_threads worker listens
+ * for 10 s at most; a Deno Web Worker lives until it is ended anyway).
  */
-export function _catchHandshake(channel: _WorkerChannel): void {
-  const target = channel === "web"
-    ? _g
-    : _g.process?.getBuiltinModule?.("node:worker_threads")?.parentPort ?? undefined;
-  if (target === undefined || target === null) return;
-  const onMessage = (event: MessageEvent): void => {
-    if (!_isHandshake(event.data)) return;
-    event.stopImmediatePropagation();
-    target.removeEventListener("message", onMessage);
-    // Our listener was the one that kept `parentPort` referenced, so the
-    // program's own listeners added after ours did not: give them that back.
-    if ((target.listenerCount?.("message") ?? 0) > 0) target.ref?.();
-    _connect(event.data.port);
+export function _announce(channel: _WorkerChannel): void {
+  if (typeof BroadcastChannel !== "function") return;
+  const threads = channel === "port"
+    ? _g.process?.getBuiltinModule?.("node:worker_threads")
+    : undefined;
+  const id: _WorkerId = channel === "web" ? null : threads?.threadId ?? null;
+  const send = channel === "web"
+    ? (message: unknown, transfer: Transferable[]) => _g.postMessage?.(message, transfer)
+    : (message: unknown, transfer: Transferable[]) =>
+      threads?.parentPort?.postMessage(message, transfer);
+  const meeting = new BroadcastChannel(_MEETING);
+  (meeting as { unref?(): void }).unref?.();
+  _meeting = meeting;
+  _id = id;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const leave = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    meeting.close();
+    if (_meeting === meeting) _meeting = undefined;
   };
-  target.addEventListener("message", onMessage);
-  target.unref?.();
+  meeting.onmessage = (event: MessageEvent<_Meeting>) => {
+    const data = event.data;
+    if (data?.type !== "welcome" || data.id !== id || _port !== undefined) return;
+    leave();
+    _connect(send);
+  };
+  const deno = _g.Deno;
+  if (deno !== undefined && channel === "port") {
+    timer = setTimeout(leave, _DENO_LISTEN_MS);
+    deno.unrefTimer?.(timer as unknown as number);
+  }
+  const hello: _Meeting = { type: "hello", id };
+  meeting.postMessage(hello);
+  // A Deno Web Worker's `self.close()` tells its parent nothing: say it.
+  if (channel === "web" && typeof _g.close === "function") {
+    const close = _g.close;
+    _g.close = function (this: unknown): void {
+      _post({ type: "ended" });
+      close.call(this);
+    };
+  }
 }
 
-function _connect(port: MessagePort): void {
-  _port = port;
+/** Sends the parent the port for everything else, on the worker's own channel. */
+function _connect(send: (message: unknown, transfer: Transferable[]) => void): void {
+  const channel = new MessageChannel();
+  const port = channel.port1;
   port.onmessage = (event: MessageEvent<_ToWorker>) => {
-    if (event.data?.type === "stop") _stop(event.data.event);
+    const data = event.data;
+    if (data?.type === "options") _budgetMs = data.budgetMs;
+    else if (data?.type === "stop") {
+      _budgetMs = data.budgetMs;
+      _stop(data.event);
+    }
   };
   (port as { unref?(): void }).unref?.();
+  try {
+    send({ [_HANDSHAKE_KEY]: 1, port: channel.port2 }, [channel.port2]);
+  } catch {
+    port.close();
+    return;
+  }
+  _port = port;
   _sent = "";
+  _queued = false;
   _flush();
-  if (_done) _post({ type: "done" });
+  if (_done) _post(_doneMessage());
 }
 
 function _stop(event: StopEvent): void {
@@ -94,10 +161,17 @@ function _stop(event: StopEvent): void {
   else void _listener(event);
 }
 
-function _finish(): void {
+function _finish(code = 0): void {
   if (_done) return;
   _done = true;
-  _post({ type: "done" });
+  // Not asked by the parent: the worker's own request(), which stops the process.
+  _code = _stopped === undefined ? code : undefined;
+  _post(_doneMessage());
+}
+
+/** The worker's shutdown is over: on its own request (with its exit code), or the parent's. */
+function _doneMessage(): _FromWorker {
+  return _code === undefined ? { type: "done" } : { type: "done", requested: _code };
 }
 
 function _post(message: _FromWorker): void {
@@ -106,7 +180,15 @@ function _post(message: _FromWorker): void {
 
 function _flush(): void {
   _queued = false;
-  if (_port === undefined) return;
+  if (_port === undefined) {
+    // Not connected yet: say it on the meeting channel (a changed state only).
+    const key = `${_holding}`;
+    if (_meeting === undefined || key === _sent) return;
+    _sent = key;
+    const message: _Meeting = { type: "hold", id: _id, holding: _holding };
+    _meeting.postMessage(message);
+    return;
+  }
   let remainingMs: number | null = null;
   if (_holding) {
     const latest = _latest();
@@ -127,10 +209,20 @@ export function _workerRuntime(): RuntimeAdapter {
   const windows = _g.Deno ? _g.Deno.build.os === "windows" : proc?.platform === "win32";
   const os = windows ? "windows" : "posix";
   const none: Unsubscribe = () => {};
+  const base = _osPolicy(os);
+  // The attaching controller's budget, once attach() said it.
+  const policy: OsPolicy = {
+    get defaultBudgetMs(): number {
+      return _budgetMs ?? base.defaultBudgetMs;
+    },
+    canReraise: base.canReraise,
+    holdsConsoleEvents: base.holdsConsoleEvents,
+    holdMarginMs: base.holdMarginMs,
+  };
   return {
     name: "worker",
     os,
-    policy: _osPolicy(os),
+    policy,
     processWide: true,
     signals: [],
     now: () => performance.now(),
@@ -150,8 +242,8 @@ export function _workerRuntime(): RuntimeAdapter {
     onExit: () => none,
     exitCode: () => undefined,
     setExitCode: () => {},
-    exit: _finish,
-    dieBy: _finish,
+    exit: (code) => _finish(code),
+    dieBy: () => _finish(0),
     printUncaught: (error) => console.error(error),
     writeStderr: (text) => console.error(text.replace(/\n$/, "")),
     stderrIsTerminal: () => false,

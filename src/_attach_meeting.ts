@@ -1,0 +1,55 @@
+// The parent's end of the meeting channel (see _attach_protocol.ts): one
+// BroadcastChannel for every attach() of the thread, opened at the first.
+// Where it cannot be unref'd (Deno) it is open only while someone waits for
+// a worker's `hello`, so it never keeps the process alive on its own account.
+
+import { _MEETING, type _Meeting, type _WorkerId } from "./_attach_protocol.ts";
+
+/** Someone waiting for workers' `hello`. */
+export interface _Guest {
+  /** Called with the id of each worker that says `hello`. */
+  hello(id: _WorkerId): void;
+  /** Called when a worker not connected yet says whether its scopes hold. */
+  hold?(id: _WorkerId, holding: boolean): void;
+}
+
+const _guests = new Set<_Guest>();
+let _channel: BroadcastChannel | undefined;
+let _unrefs = true;
+
+function _open(): BroadcastChannel {
+  if (_channel !== undefined) return _channel;
+  const channel = new BroadcastChannel(_MEETING);
+  const unref = (channel as { unref?(): void }).unref;
+  _unrefs = typeof unref === "function";
+  unref?.call(channel);
+  channel.onmessage = (event: MessageEvent<_Meeting>) => {
+    const data = event.data;
+    if (data?.type === "hello") { for (const guest of [..._guests]) guest.hello(data.id); }
+    else if (data?.type === "hold") {
+      for (const guest of [..._guests]) guest.hold?.(data.id, data.holding);
+    }
+  };
+  return _channel = channel;
+}
+
+/** Listens for `hello` on behalf of `guest`. */
+export function _meet(guest: _Guest): void {
+  _guests.add(guest);
+  _open();
+}
+
+/** Stops listening on behalf of `guest`. */
+export function _leave(guest: _Guest): void {
+  _guests.delete(guest);
+  if (_guests.size === 0 && !_unrefs && _channel !== undefined) {
+    _channel.close();
+    _channel = undefined;
+  }
+}
+
+/** Tells the worker `id` (null: any Deno Web Worker) that it is attached. */
+export function _welcome(id: _WorkerId): void {
+  const message: _Meeting = { type: "welcome", id };
+  _open().postMessage(message);
+}
