@@ -91,7 +91,7 @@ test("exit path: no notice when the end is not waited for", () => {
   assert.deepEqual(proc.exits, [143]);
 });
 
-test("exit path: SIGUSR2's status is 140 on Linux, 159 on macOS (its number differs)", async () => {
+test("exit path: SIGUSR2's status is 140 on Linux, 159 on macOS (its number differs)", () => {
   for (const [platform, status] of [["linux", 140], ["darwin", 159]] as const) {
     const proc = new StubProcess(platform as "linux");
     Object.defineProperty(proc, "platform", { value: platform });
