@@ -86,17 +86,6 @@ export type {
   StepOutcome,
   StepReport,
 } from "./src/types.ts";
-export type {
-  ConsoleEvent,
-  DieOptions,
-  OsFamily,
-  OsPolicy,
-  ProcessEnd,
-  RuntimeAdapter,
-  StopEvent,
-  StopEventListener,
-  StopListenerOptions,
-  StopSignal,
-  UncaughtKind,
-  Unsubscribe,
-} from "./src/runtime_adapter.ts";
+// Programs name these in options and reports; the rest of the adapter
+// contract (RuntimeAdapter, OsPolicy, DieOptions, ...) is `./runtime`.
+export type { ConsoleEvent, StopSignal } from "./src/runtime_adapter.ts";
