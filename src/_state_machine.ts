@@ -5,18 +5,17 @@
 // the report and the exit in `_report_and_exit.ts`.
 
 import type { ShutdownCause } from "./types.ts";
-import type { StopEvent } from "./runtime_adapter.ts";
+import type { RuntimeAdapter, StopEvent } from "./runtime_adapter.ts";
 import type { _Scope } from "./protection_scope.ts";
 import { ShutdownError } from "./shutdown_error.ts";
 import { _describeCause, _firstNotice, _forceNotice } from "./_messages.ts";
-import type { _ControllerSettings } from "./_options.ts";
+import { type _ControllerSettings, _readControllerOptions } from "./_options.ts";
 import { _listen } from "./_listening.ts";
 import { _causeOf, _isHangup, _isLogoff } from "./_signals.ts";
-import { _MAX_TIMER_MS } from "./_os_policy.ts";
-import { _setTimer } from "./_clock.ts";
+import { _MAX_TIMER_MS, _osPolicy } from "./_os_policy.ts";
+import { type _Clock, _setTimer } from "./_clock.ts";
 import { _MachineState, type ShutdownState } from "./_machine_state.ts";
 import { _reportAndExit } from "./_report_and_exit.ts";
-import { _rehearse } from "./_rehearsal.ts";
 
 export type { ShutdownState };
 
@@ -276,4 +275,51 @@ export class _StateMachine extends _MachineState {
 /** A lazy machine for `_rehearse`, which cannot import this module back. */
 function _scratchMachine(settings: _ControllerSettings): _StateMachine {
   return new _StateMachine(settings, true);
+}
+
+// The idle rehearsal: one whole shutdown on a scratch machine, so the first
+// real signal finds the shutdown path compiled.
+
+/** A machine to rehearse on: it takes stop events as the real one does. */
+export interface _Rehearsable extends _MachineState {
+  onStopEvent(event: StopEvent): unknown;
+}
+
+/**
+ * Runs one whole shutdown (a SIGTERM, one hook, the report, the exit) on a
+ * scratch machine whose runtime acts on nothing, while the process is idle:
+ * the first real signal then finds the path compiled. Cold, the code between
+ * a signal and the abort took Node ~0.4 ms and the first hook ~1.5 ms more.
+ * `make` builds the machine (a lazy one).
+ */
+export function _rehearse(
+  clock: _Clock,
+  make: (settings: _ControllerSettings) => _Rehearsable,
+): void {
+  const none = (): void => {};
+  const runtime: RuntimeAdapter = {
+    name: "rehearsal",
+    os: "posix",
+    policy: _osPolicy("posix"),
+    processWide: false,
+    signals: [],
+    now: () => clock.now(),
+    setTimer: () => undefined,
+    clearTimer: none,
+    addStopListener: () => none,
+    onNaturalEnd: () => none,
+    onUncaught: () => none,
+    onExit: () => none,
+    exitCode: () => undefined,
+    setExitCode: none,
+    exit: none,
+    dieBy: none,
+    printUncaught: none,
+    writeStderr: none,
+    stderrIsTerminal: () => false,
+  };
+  const machine = make({ ..._readControllerOptions({}), runtime, log: none });
+  machine.abort.signal.addEventListener("abort", none, { once: true });
+  machine.steps.push("rehearsal", none, Infinity);
+  void machine.onStopEvent({ kind: "signal", signal: "SIGTERM" });
 }
