@@ -35,10 +35,10 @@
  * @module
  */
 
-import { _setRuntimeFactory } from "./src/_default_runtime.ts";
+import { _setRuntimeFactory } from "./src/_machine_state.ts";
 import { _prepareAtImport, detectRuntime } from "./src/runtime/detect.ts";
 
-// The core is handed the running runtime, found on first use (see _default_runtime.ts).
+// The core is handed the running runtime, found on first use (see _machine_state.ts).
 _setRuntimeFactory(detectRuntime);
 // Before the program's code runs: in a worker, take attach()'s handshake
 // first; on Deno, start counting the program's own signal listeners.
@@ -91,17 +91,6 @@ export type {
   StepOutcome,
   StepReport,
 } from "./src/types.ts";
-export type {
-  ConsoleEvent,
-  DieOptions,
-  OsFamily,
-  OsPolicy,
-  ProcessEnd,
-  RuntimeAdapter,
-  StopEvent,
-  StopEventListener,
-  StopListenerOptions,
-  StopSignal,
-  UncaughtKind,
-  Unsubscribe,
-} from "./src/runtime_adapter.ts";
+// Programs name these in options and reports; the rest of the adapter
+// contract (RuntimeAdapter, OsPolicy, DieOptions, ...) is `./runtime`.
+export type { ConsoleEvent, StopSignal } from "./src/runtime_adapter.ts";

@@ -5,7 +5,8 @@
 // process-ending parts of the adapter are stubbed out.
 //
 //   deno run -A bench/scale_bench.ts [N]   bun bench/scale_bench.ts [N]   node bench/scale_bench.ts [N]
-import { detectRuntime, type RuntimeAdapter, ShutdownController } from "../mod.ts";
+import { ShutdownController } from "../mod.ts";
+import { detectRuntime, type RuntimeAdapter } from "../runtime.ts";
 
 const n = Number(
   (globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ??

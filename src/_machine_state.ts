@@ -1,18 +1,18 @@
-// What the state machine knows: its state, settings, timers and parts, and
-// the queries and helpers that read them without moving it. The transitions
-// are in `_state_machine.ts`, the report and the exit in `_report_and_exit.ts`.
+// What the state machine knows: its state, settings, timers and parts, the
+// facts of the shutdown in progress, and the queries and helpers that read
+// them without moving it; and where its runtime comes from when no `runtime`
+// option is given. The transitions are in `_state_machine.ts`, the report and
+// the exit in `_report_and_exit.ts`.
 
-import type { ShutdownReport } from "./types.ts";
-import type { RuntimeAdapter, StopSignal, Unsubscribe } from "./runtime_adapter.ts";
+import type { ShutdownCause, ShutdownExit, ShutdownReport, StepReport } from "./types.ts";
+import type { RuntimeAdapter, StopEvent, StopSignal, Unsubscribe } from "./runtime_adapter.ts";
 import { ShutdownError } from "./shutdown_error.ts";
 import { _say } from "./_messages.ts";
 import type { _ControllerSettings } from "./_options.ts";
 import { _Holders } from "./_holders.ts";
 import { _Finalizer } from "./_finalizer.ts";
-import { _defaultRuntime } from "./_default_runtime.ts";
 import { _listenedSignals, _statusFor } from "./_signals.ts";
 import type { _Timer } from "./_clock.ts";
-import { _ShutdownFacts } from "./_shutdown_facts.ts";
 import type { _WatchdogProbe } from "./_watchdog_probe.ts";
 
 /**
@@ -180,4 +180,80 @@ export class _MachineState {
       always,
     );
   }
+}
+
+// The facts of one shutdown as it happens (what caused it, when, how many
+// requests came, what forced it) and the report made of them at the end.
+
+/** What is known about the shutdown in progress. */
+export class _ShutdownFacts {
+  cause: ShutdownCause | undefined;
+  /** The last stop event: a signal that came decides the exit status. */
+  lastEvent: StopEvent | undefined;
+  attempts = 0;
+  startedMs = 0;
+  startedAt = 0;
+  forcedBy: "attempts" | "deadline" | undefined;
+  /** The names of what still held when force came. */
+  openAtForce: string[] = [];
+  /** An error went uncaught while the shutdown ran. */
+  lateError = false;
+  /** The exit code the latest `request()` asked for, if any. */
+  requestedCode: number | undefined;
+
+  /** The shutdown starts now: `nowMs` on the runtime's clock. */
+  start(cause: ShutdownCause, nowMs: number): void {
+    this.cause = cause;
+    this.startedMs = nowMs;
+    this.startedAt = Date.now();
+  }
+
+  /** The error scopes and steps get when the shutdown is forced. */
+  forcedError(budgetMs: number, maxAttempts: number): ShutdownError {
+    const by = this.forcedBy === "deadline"
+      ? `the ${budgetMs} ms deadline`
+      : this.forcedBy === "attempts"
+      ? `stop request ${this.attempts} of ${maxAttempts}`
+      : "the process exiting";
+    return new ShutdownError(`shutdown forced by ${by}`, { kind: "forced", cause: this.cause });
+  }
+
+  /** The report, once every step has ended. */
+  report(steps: readonly StepReport[], exit: ShutdownExit, nowMs: number): ShutdownReport {
+    const forced = this.forcedBy !== undefined;
+    return {
+      cause: this.cause!,
+      steps: [...steps],
+      forced,
+      ...(forced ? { forcedBy: this.forcedBy } : {}),
+      attempts: this.attempts,
+      openScopes: [...this.openAtForce],
+      startedAt: this.startedAt,
+      durationMs: nowMs - this.startedMs,
+      exit,
+    };
+  }
+}
+
+// The core never imports an adapter: the entry point (`mod.ts`) registers how
+// to find the running one, and a controller without a `runtime` option asks
+// here, lazily, on first use.
+
+let _factory: (() => RuntimeAdapter) | undefined;
+let _cached: RuntimeAdapter | undefined;
+
+/** Registers how the default runtime is found; called once by the entry point. */
+export function _setRuntimeFactory(factory: () => RuntimeAdapter): void {
+  _factory = factory;
+}
+
+/** The running runtime's adapter, made on first call. */
+export function _defaultRuntime(): RuntimeAdapter {
+  if (_cached !== undefined) return _cached;
+  if (_factory === undefined) {
+    throw new Error(
+      "no runtime adapter: import the library from its entry point, or pass `runtime`",
+    );
+  }
+  return _cached = _factory();
 }

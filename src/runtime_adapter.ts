@@ -54,7 +54,7 @@ export type ConsoleEvent =
  *
  * @example
  * ```ts
- * import type { StopEvent } from "@graceful/shutdown";
+ * import type { StopEvent } from "@graceful/shutdown/runtime";
  *
  * const name = (event: StopEvent) => event.kind === "signal" ? event.signal : event.event;
  * console.log(name({ kind: "console", event: "CTRL_CLOSE" })); // "CTRL_CLOSE"
@@ -71,7 +71,7 @@ export type StopEvent =
  *
  * @example
  * ```ts
- * import type { StopEventListener } from "@graceful/shutdown";
+ * import type { StopEventListener } from "@graceful/shutdown/runtime";
  *
  * // What an adapter's addStopListener() calls (the controller passes one).
  * const listener: StopEventListener = (event) => console.log(event.kind);
@@ -85,7 +85,7 @@ export type StopEventListener = (event: StopEvent) => void | Promise<void>;
  *
  * @example
  * ```ts
- * import type { UncaughtKind } from "@graceful/shutdown";
+ * import type { UncaughtKind } from "@graceful/shutdown/runtime";
  *
  * const kind: UncaughtKind = "rejection"; // an unhandled promise rejection
  * console.log(kind);
@@ -99,7 +99,7 @@ export type UncaughtKind = "exception" | "rejection";
  * @example
  * ```ts
  * import { FakeRuntime } from "@graceful/shutdown/testing";
- * import type { OsFamily } from "@graceful/shutdown";
+ * import type { OsFamily } from "@graceful/shutdown/runtime";
  *
  * const os: OsFamily = new FakeRuntime({ os: "windows" }).os;
  * console.log(os); // "windows"
@@ -114,7 +114,7 @@ export type OsFamily = "windows" | "posix";
  * @example
  * ```ts
  * import { FakeRuntime } from "@graceful/shutdown/testing";
- * import type { OsPolicy } from "@graceful/shutdown";
+ * import type { OsPolicy } from "@graceful/shutdown/runtime";
  *
  * const policy: OsPolicy = new FakeRuntime({ os: "windows" }).policy;
  * console.log(policy.defaultBudgetMs, policy.canReraise); // 4500 false
@@ -153,7 +153,7 @@ export interface OsPolicy {
  *
  * @example
  * ```ts
- * import type { StopListenerOptions } from "@graceful/shutdown";
+ * import type { StopListenerOptions } from "@graceful/shutdown/runtime";
  *
  * // How long a Windows console handler may hold its thread for the shutdown.
  * const options: StopListenerOptions = { holdLimitMs: 4_750 };
@@ -170,7 +170,7 @@ export interface StopListenerOptions {
  *
  * @example
  * ```ts
- * import type { DieOptions } from "@graceful/shutdown";
+ * import type { DieOptions } from "@graceful/shutdown/runtime";
  *
  * const options: DieOptions = { withinMs: 2_000 }; // another listener may end it first
  * console.log(options.withinMs);
@@ -195,7 +195,7 @@ export interface DieOptions {
  *
  * @example
  * ```ts
- * import type { ProcessEnd } from "@graceful/shutdown";
+ * import type { ProcessEnd } from "@graceful/shutdown/runtime";
  *
  * const end: ProcessEnd = { signal: "SIGTERM" }; // as the report's `exit`
  * console.log(end.signal);
@@ -214,7 +214,7 @@ export interface ProcessEnd {
  * @example
  * ```ts
  * import { FakeRuntime } from "@graceful/shutdown/testing";
- * import type { Unsubscribe } from "@graceful/shutdown";
+ * import type { Unsubscribe } from "@graceful/shutdown/runtime";
  *
  * const runtime = new FakeRuntime();
  * const off: Unsubscribe = runtime.addStopListener(["SIGTERM"], () => undefined);

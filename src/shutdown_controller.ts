@@ -14,10 +14,11 @@
  * | `forcing`  | the running step ended (or none ran) | `done`     | the rest reported cut, then the exit           |
  * | any        | `[Symbol.dispose]()` mid-shutdown    | `done`     | as forcing, but no exit is asked for           |
  *
- * The machine's fields live in `_machine_state.ts`, its end (report, exit) in
- * `_report_and_exit.ts`, the idle warm-up in `_rehearsal.ts`; what holds a shutdown back in
- * `_holders.ts`, the steps in `_finalizer.ts`, the facts and report in `_shutdown_facts.ts`,
- * the wording in `_messages.ts`, the exit status in `_exit_status.ts`.
+ * The machine's fields, the facts and report of the shutdown in progress and
+ * the default runtime live in `_machine_state.ts`, the transitions and the idle
+ * warm-up in `_state_machine.ts`, its end (exit status, report, exit) in
+ * `_report_and_exit.ts`; what holds a shutdown back in `_holders.ts`, the steps
+ * in `_finalizer.ts`, the wording in `_messages.ts`.
  *
  * @module
  */

@@ -141,7 +141,7 @@ job_static() {
 # Every example in the docs runs (examples that would end the process use FakeRuntime).
 job_deno_doc() {
   count deno-doc "${deno_counts[@]}" \
-    "$bin/deno" test --doc --allow-all mod.ts testing.ts $(find src -name '*.ts' | sort)
+    "$bin/deno" test --doc --allow-all mod.ts testing.ts runtime.ts $(find src -name '*.ts' | sort)
 }
 # README's code blocks (each runs on the runtimes it names, or is marked a fragment) and
 # links, and `npm run demo` on each runtime.

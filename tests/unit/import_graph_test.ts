@@ -61,3 +61,39 @@ test("import graph: importing mod.ts loads no integration's heavy part", () => {
   const drain = eagerGraph("src/_drain_run.ts");
   for (const file of LAZY.slice(0, 4)) assert.ok(drain.has(file), file);
 });
+
+// Every module costs 0.2-0.4 ms to resolve and compile on each runtime, so
+// the count of what `import { shutdown }` loads is kept from growing. A
+// program that registers one hook and ends naturally loads nothing more: the
+// natural end imports no module (what import() loads is Windows' console
+// code and the integrations, listed below). The goal is 12; files of the
+// adapters and integrations that mod.ts and runtime/detect.ts import
+// eagerly keep it at this figure for now.
+const MAX_EAGER = 41;
+
+/** Every `import("x")` of the files in `graph`, as "file -> specifier". */
+function dynamicImports(graph: Set<string>): string[] {
+  const found: string[] = [];
+  for (const file of graph) {
+    const text = readFileSync(join(root, file), "utf8");
+    for (const match of text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) {
+      found.push(`${file} -> ${match[1]}`);
+    }
+  }
+  return found.sort();
+}
+
+test("import graph: importing mod.ts loads at most MAX_EAGER modules", () => {
+  const graph = eagerGraph("mod.ts");
+  assert.ok(graph.size <= MAX_EAGER, `${graph.size} modules: ${[...graph].join(", ")}`);
+});
+
+test("import graph: the core path imports nothing at run time but Windows' console code", () => {
+  const graph = eagerGraph("mod.ts");
+  const integrations = ["src/adopt.ts", "src/drain.ts", "src/drainable.ts", "src/watchdog.ts"];
+  const core = dynamicImports(graph).filter((line) =>
+    !integrations.some((file) => line.startsWith(`${file} -> `)) &&
+    !line.endsWith("-> ./windows_console.ts")
+  );
+  assert.deepEqual(core, []);
+});

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { _processAdapter } from "../../src/runtime/_process_adapter.ts";
-import type { StopEvent, StopEventListener } from "../../mod.ts";
+import type { StopEvent, StopEventListener } from "../../runtime.ts";
 import { test } from "../_harness.ts";
 import { exitedWith, StubProcess } from "./_stub_process.ts";
 
