@@ -71,7 +71,6 @@ export { readiness, writeReadiness } from "./src/readiness.ts";
 export type { ReadinessResponse } from "./src/readiness.ts";
 export type { ShutdownErrorKind, ShutdownErrorOptions } from "./src/shutdown_error.ts";
 export type { ProtectionScope } from "./src/protection_scope.ts";
-export { detectRuntime } from "./src/runtime/detect.ts";
 export { watchdog } from "./src/watchdog.ts";
 export type { WatchdogHandle, WatchdogOptions } from "./src/watchdog.ts";
 export type {

@@ -62,7 +62,7 @@ export function _prepareAtImport(): void {
  *
  * @example
  * ```ts
- * import { detectRuntime } from "@graceful/shutdown";
+ * import { detectRuntime } from "@graceful/shutdown/runtime";
  *
  * console.log(detectRuntime().name); // "deno", "bun" or "node"
  * ```
