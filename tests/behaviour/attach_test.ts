@@ -148,7 +148,8 @@ for (const kind of kinds) {
       const tookMs = Date.now() - sentAt;
       const out = end.lines.join("\n") + end.stderr;
       assert.ok(tookMs < 5_000, `took ${tookMs} ms\n${out}`);
-      assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+      // Ended before the stop: no step is left for it (memory follows live workers).
+      assert.ok(end.lines.includes("parent: report  forced=false"), out);
     }, options);
   }
 
