@@ -209,6 +209,9 @@ export function _nodeTarget(
     upgrades = false;
     server.removeListener("upgrade", onUpgrade);
   };
+  // The early follower goes first (all at once, so no event falls between):
+  // its own "upgrade" listener must not count as the user's below.
+  early?.stop();
   if ((server.listenerCount?.("upgrade") ?? 0) > 0) onNewListener("upgrade");
   server.on("newListener", onNewListener);
   server.on("removeListener", onRemoveListener);
@@ -219,11 +222,11 @@ export function _nodeTarget(
   // First, so the header can still be set when the user's handler answers at once.
   (server.prependListener ?? server.on).call(server, "request", onRequest);
   if (early !== undefined) {
+    for (const socket of early.upgraded) upgraded.add(socket as _Socket);
     for (const socket of early.sockets) track(socket as _Socket);
     for (const [response, request] of early.requests) {
       onRequest(request as { socket: _Socket }, response as _Response);
     }
-    early.stop();
   }
 
   return {

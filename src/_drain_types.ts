@@ -49,11 +49,13 @@ export interface _Tracker {
 
 /**
  * What a node:http server did between drain() and the load of its code: the
- * sockets and requests (response -> request) still open.
+ * sockets and requests (response -> request) still open, and the sockets
+ * handed to an "upgrade" listener (WebSockets).
  */
 export interface _EarlyNode {
   readonly sockets: ReadonlySet<unknown>;
   readonly requests: ReadonlyMap<unknown, unknown>;
+  readonly upgraded: ReadonlySet<unknown>;
   /** Stops following the server (its code follows it from then on). */
   stop(): void;
 }

@@ -209,6 +209,9 @@ function _followEarly(server: _NodeServer): _EarlyNode {
   type Closing = { once(event: "close", listener: () => void): unknown };
   const sockets = new Set<Closing>();
   const requests = new Map<Closing, unknown>();
+  // A WebSocket upgraded before the code loads (a client that connects at
+  // once) must be known as one, or the stop would take it for an idle socket.
+  const upgraded = new Set<Closing>();
   const event = server.addContext === undefined ? "connection" : "secureConnection";
   const onConnection = (socket: Closing): void => {
     sockets.add(socket);
@@ -218,12 +221,37 @@ function _followEarly(server: _NodeServer): _EarlyNode {
     requests.set(response, request);
     response.once("close", () => requests.delete(response));
   };
+  const onUpgrade = (_request: unknown, socket: Closing): void => {
+    upgraded.add(socket);
+    socket.once("close", () => upgraded.delete(socket));
+  };
+  // Listened to only while the user listens too, as drain()'s code does:
+  // with no listener, Node answers an upgrade request as a plain request.
+  let upgrades = false;
+  const onNewListener = (name: string): void => {
+    if (name !== "upgrade" || upgrades) return;
+    upgrades = true;
+    (server.prependListener ?? server.on).call(server, "upgrade", onUpgrade);
+  };
+  const onRemoveListener = (name: string): void => {
+    if (name !== "upgrade" || !upgrades || server.listenerCount?.("upgrade") !== 1) return;
+    upgrades = false;
+    server.removeListener("upgrade", onUpgrade);
+  };
+  if ((server.listenerCount?.("upgrade") ?? 0) > 0) onNewListener("upgrade");
+  server.on("newListener", onNewListener);
+  server.on("removeListener", onRemoveListener);
   server.on(event, onConnection);
   (server.prependListener ?? server.on).call(server, "request", onRequest);
   return {
     sockets,
     requests,
+    upgraded,
     stop(): void {
+      server.removeListener("newListener", onNewListener);
+      server.removeListener("removeListener", onRemoveListener);
+      if (upgrades) server.removeListener("upgrade", onUpgrade);
+      upgrades = false;
       server.removeListener(event, onConnection);
       server.removeListener("request", onRequest);
     },
