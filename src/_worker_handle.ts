@@ -74,13 +74,17 @@ export function _workerHandle(
   };
   const object = worker as unknown as Record<string, unknown>;
   const undo: (() => void)[] = [];
+  // Undone on release only while the worker lives: once it has ended (a pool
+  // terminates a thread and it is released at once), its handshake may still
+  // be on its way, and it must never reach the program's handlers.
+  const undoFilters: (() => void)[] = [];
   /** Replaces the instance's method `key`, putting back what was there on release. */
-  const wrap = <F>(key: string, make: (original: F) => F): void => {
+  const wrap = <F>(key: string, make: (original: F) => F, list = undo): void => {
     const own = Object.prototype.hasOwnProperty.call(object, key);
     const before = object[key];
     const replaced = make((before as F & { bind(self: unknown): F }).bind(worker));
     object[key] = replaced;
-    undo.push(() => {
+    list.push(() => {
       if (object[key] !== replaced) return; // wrapped again since: leave it
       if (own) object[key] = before;
       else delete object[key];
@@ -100,7 +104,7 @@ export function _workerHandle(
         return true;
       }
       return emit(type, ...args);
-    });
+    }, undoFilters);
     const onExit = (): void => end();
     node.on("exit", onExit);
     undo.push(() => void node.off("exit", onExit));
@@ -117,7 +121,7 @@ export function _workerHandle(
         return true;
       }
       return dispatch(event);
-    });
+    }, undoFilters);
     const onMessage = (event: Event): void => {
       const data = (event as MessageEvent).data;
       if (!_isHandshake(data)) return;
@@ -131,8 +135,8 @@ export function _workerHandle(
     const onEnd = (): void => end();
     web.addEventListener("close", onEnd);
     web.addEventListener("error", onEnd);
+    undoFilters.push(() => web.removeEventListener("message", onMessage, capture));
     undo.push(() => {
-      web.removeEventListener("message", onMessage, capture);
       web.removeEventListener("close", onEnd);
       web.removeEventListener("error", onEnd);
     });
@@ -160,6 +164,7 @@ export function _workerHandle(
     end: () => end(),
     release(): void {
       for (const step of undo.splice(0)) step();
+      if (!over) { for (const step of undoFilters.splice(0)) step(); }
     },
   };
 }

@@ -1,0 +1,45 @@
+// The worker handle's handshake filter: a handshake still on its way when a
+// pool terminates its thread (and the handle is released at once) never
+// reaches a handler of the program's or the pool's.
+import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+import { _workerHandle } from "../../src/_worker_handle.ts";
+import { _HANDSHAKE_KEY } from "../../src/_attach_protocol.ts";
+import { test } from "../_harness.ts";
+
+class FakeNodeWorker extends EventEmitter {
+  readonly threadId = 7;
+  postMessage(): void {}
+  terminate(): Promise<number> {
+    return Promise.resolve(1);
+  }
+}
+
+function handshake(): unknown {
+  return { [_HANDSHAKE_KEY]: 1, port: { close() {} } };
+}
+
+test("worker handle: a handshake after the worker ended and was released stays out of the program's handlers", () => {
+  const worker = new FakeNodeWorker();
+  const seen: unknown[] = [];
+  worker.on("message", (message) => seen.push(message));
+  let handshakes = 0;
+  const handle = _workerHandle(worker as never, "node", () => handshakes++, () => {});
+  // The pool's own terminate(): the handle learns of the end and is released.
+  void worker.terminate();
+  handle.release();
+  worker.emit("message", handshake());
+  worker.emit("message", "task result");
+  assert.deepEqual(seen, ["task result"]);
+  assert.equal(handshakes, 1);
+});
+
+test("worker handle: released while the worker lives, the worker is as it was", () => {
+  const worker = new FakeNodeWorker();
+  const emit = worker.emit;
+  const handle = _workerHandle(worker as never, "node", () => {}, () => {});
+  assert.notEqual(worker.emit, emit);
+  handle.release();
+  assert.equal(worker.emit, emit);
+  assert.equal(Object.hasOwn(worker, "terminate"), false);
+});
