@@ -295,13 +295,15 @@ function _attachOne(
     hold(false, null);
     _leave(guest);
     _heldBy(controller).delete(held);
-    // Ended before the stop: no step and no listener left, so memory follows live workers.
-    if (stoppedAt === undefined) {
+    // Its last messages ("done", maybe with its own request()) may still be on
+    // their way: close the port after them. Still no stop by then: no step and
+    // no listener are left, so memory follows live workers.
+    const last = setTimeout(() => {
+      port?.close();
+      if (stoppedAt !== undefined) return;
       registration?.[Symbol.dispose]();
       controller.signal.removeEventListener("abort", onStop);
-    }
-    // Its last messages ("done") may still be on their way: close the port after them.
-    const last = setTimeout(() => port?.close(), _LAST_WORDS_MS);
+    }, _LAST_WORDS_MS);
     (last as { unref?(): void }).unref?.();
     // A pool's thread that ended before the stop is forgotten: pools replace theirs.
     if (pool !== undefined && stoppedAt === undefined) attachment[Symbol.dispose]();
