@@ -21,27 +21,17 @@
  *
  * @module
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { connect, type TLSSocket } from "node:tls";
-import { cpus, release, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { spawnServer } from "./_spawn_server.ts";
+import { flag, machineLine, serverRuntimes } from "./_drain_common.ts";
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const at = argv.indexOf(name);
-  return at === -1 ? fallback : argv[at + 1];
-};
 const runs = Number(flag("--runs", "3"));
 const out = flag("--out", "bench/RESULTS_drain_clients.md");
-const bin = "node_modules";
-const runtimes: Record<string, [string, string[]]> = {
-  deno: [`${bin}/.bin/deno`, ["run", "--allow-all", "--quiet", "--no-lock"]],
-  bun: [`${bin}/.bin/bun`, []],
-  node: [`${bin}/node24/bin/node`, ["--disable-warning=ExperimentalWarning"]],
-};
+const runtimes = serverRuntimes;
 const cases: [string, string, string][] = [
   ["deno", "deno", "library"],
   ["deno", "node", "library"],
@@ -273,13 +263,7 @@ for (const [runtime, kind, mode] of cases) {
   console.log(row);
 }
 const table = [header, "|---|---|---|---|---|---|---|---|", ...rows].join("\n");
-const version = (command: string, flag: string): string =>
-  execFileSync(command, [flag], { encoding: "utf8" }).split("\n")[0].trim();
-const machine =
-  `Linux ${release()}, ${process.arch}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ` +
-  `${Math.round(totalmem() / 2 ** 30)} GiB; ${version(runtimes.deno[0], "--version")}, ` +
-  `Bun ${version(runtimes.bun[0], "--version")}, Node ${version(runtimes.node[0], "--version")}, ` +
-  `http-terminator from npm`;
+const machine = machineLine("http-terminator from npm");
 writeFileSync(
   out,
   `# Drain under real clients\n\n` +

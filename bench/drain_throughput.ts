@@ -13,15 +13,10 @@
  * @module
  */
 import { appendFileSync, readFileSync } from "node:fs";
-import process from "node:process";
 import autocannon from "autocannon";
 import { spawnServer } from "./_spawn_server.ts";
+import { flag } from "./_drain_common.ts";
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const at = argv.indexOf(name);
-  return at === -1 ? fallback : argv[at + 1];
-};
 const seconds = Number(flag("--seconds", "5"));
 const runs = Number(flag("--runs", "3"));
 const runtimes: Record<string, [string, string[]]> = {
