@@ -118,6 +118,26 @@ for (const kind of kinds) {
     );
   }
 
+  if (kind === "threads") {
+    for (const mode of ["plain", "attached"]) {
+      test(
+        `attach (threads): a worker with nothing to do but load the library ends at once (${mode})`,
+        async () => {
+          const child = startFixture("attach_idle.ts", [mode]);
+          const end = await child.ended;
+          const out = end.lines.join("\n") + end.stderr;
+          const ended = end.lines.find((line) => line.startsWith("parent: the worker ended"));
+          const ms = Number(/after (\d+) ms/.exec(ended ?? "")?.[1] ?? NaN);
+          assert.ok(end.lines.includes("worker: loaded"), out);
+          // Generous: it took 0.1 s, and 10 s when Deno's channel kept it alive.
+          assert.ok(ms < 5_000, out);
+          assert.deepEqual([end.code, end.signal], [0, null], out);
+        },
+        options,
+      );
+    }
+  }
+
   for (const mode of ["late", "late0"]) {
     test(
       `attach (${kind}): a worker that loads the library late is attached (${mode})`,

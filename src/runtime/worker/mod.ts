@@ -33,6 +33,7 @@ interface _Sender {
 interface _WorkerThreads {
   parentPort?: _Sender | null;
   threadId?: number;
+  BroadcastChannel?: typeof BroadcastChannel;
 }
 
 interface _Globals {
@@ -48,12 +49,12 @@ interface _Globals {
 const _g = globalThis as unknown as _Globals;
 
 /**
- * How long a Deno worker_threads worker listens for attach() once the library
- * loaded: Deno's BroadcastChannel cannot be unref'd, so a worker that would
- * end sooner on its own may live this much longer. 1 s was too short for 32
- * workers starting at once on 2 cores (the parent answered later).
+ * How long a worker listens for attach() once the library loaded where no
+ * BroadcastChannel can be unref'd (none of the runtimes supported today): a
+ * worker that would end sooner on its own may live this much longer. 1 s was
+ * too short for 32 workers starting at once on 2 cores.
  */
-const _DENO_LISTEN_MS = 10_000;
+const _LISTEN_MS = 10_000;
 
 let _port: MessagePort | undefined;
 let _listener: StopEventListener | undefined;
@@ -74,9 +75,10 @@ let _id: _WorkerId = null;
 /**
  * Says `hello` on the meeting channel when the library loads in a worker, and
  * listens for attach()'s `welcome`. Nothing is sent on, or listened to from,
- * the worker's own channel, and nothing here keeps the worker alive (on Deno,
- * whose BroadcastChannel cannot be unref'd, a worker_threads worker listens
- * for 10 s at most; a Deno Web Worker lives until it is ended anyway).
+ * the worker's own channel, and nothing here keeps the worker alive: the
+ * channel is unref'd (on Deno the global BroadcastChannel has no `unref()`,
+ * but `node:worker_threads`' subclass of it has, on the same channels; a
+ * Deno Web Worker lives until it is ended anyway).
  */
 export function _announce(channel: _WorkerChannel): void {
   if (typeof BroadcastChannel !== "function") return;
@@ -88,8 +90,12 @@ export function _announce(channel: _WorkerChannel): void {
     ? (message: unknown, transfer: Transferable[]) => _g.postMessage?.(message, transfer)
     : (message: unknown, transfer: Transferable[]) =>
       threads?.parentPort?.postMessage(message, transfer);
-  const meeting = new BroadcastChannel(_MEETING);
-  (meeting as { unref?(): void }).unref?.();
+  const Channel = typeof (BroadcastChannel.prototype as { unref?: unknown }).unref === "function"
+    ? BroadcastChannel
+    : threads?.BroadcastChannel ?? BroadcastChannel;
+  const meeting = new Channel(_MEETING);
+  const unref = (meeting as { unref?(): void }).unref;
+  unref?.call(meeting);
   _meeting = meeting;
   _id = id;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -104,10 +110,10 @@ export function _announce(channel: _WorkerChannel): void {
     leave();
     _connect(send);
   };
-  const deno = _g.Deno;
-  if (deno !== undefined && channel === "port") {
-    timer = setTimeout(leave, _DENO_LISTEN_MS);
-    deno.unrefTimer?.(timer as unknown as number);
+  if (unref === undefined && channel === "port") {
+    timer = setTimeout(leave, _LISTEN_MS);
+    if (typeof timer === "number") _g.Deno?.unrefTimer?.(timer);
+    else (timer as { unref?(): void }).unref?.();
   }
   const hello: _Meeting = { type: "hello", id };
   meeting.postMessage(hello);
