@@ -267,9 +267,6 @@ const pools = [["piscina", "busy"], ["tinypool", "busy"], ["tinypool", "replaced
   "idle",
 ], ["tinypool", "idle"]];
 for (const [pool, mode] of pools) {
-  // Deno: any BroadcastChannel listener in a worker_threads worker makes
-  // tinypool lose tasks, the library's or not (README, "Workers").
-  if (runtimeName === "deno" && pool === "tinypool") continue;
   test(
     `attach (${pool} pool, ${mode}): SIGTERM lets every task in flight end, then closes the pool`,
     async () => {
