@@ -250,6 +250,22 @@ for (const kind of kinds) {
     );
   }
 
+  if (kind === "threads") {
+    test(
+      "attach (threads): an unref()'d worker that never loads the library lets the program end naturally",
+      async () => {
+        const child = startFixture("attach_unref_unloaded.ts", []);
+        const end = await child.ended;
+        const out = end.lines.join("\n") + end.stderr;
+        assert.ok(end.lines.includes("parent: main work over"), out);
+        // Given the controller's budget (1.5 s) to load the library; lost work is never `ok`.
+        assert.ok(end.lines.includes("parent: report the worker:cut"), out);
+        assert.deepEqual([end.code, end.signal], [1, null], out);
+      },
+      options,
+    );
+  }
+
   test(`attach (${kind}): shutdown.request(error) in the worker stops the process`, async () => {
     const child = startFixture("attach_cases.ts", [kind, "request"]);
     const end = await child.ended;

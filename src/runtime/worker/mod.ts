@@ -90,12 +90,8 @@ export function _announce(channel: _WorkerChannel): void {
     ? (message: unknown, transfer: Transferable[]) => _g.postMessage?.(message, transfer)
     : (message: unknown, transfer: Transferable[]) =>
       threads?.parentPort?.postMessage(message, transfer);
-  const Channel = typeof (BroadcastChannel.prototype as { unref?: unknown }).unref === "function"
-    ? BroadcastChannel
-    : threads?.BroadcastChannel ?? BroadcastChannel;
-  const meeting = new Channel(_MEETING);
+  const meeting = _meetingChannel();
   const unref = (meeting as { unref?(): void }).unref;
-  unref?.call(meeting);
   _meeting = meeting;
   _id = id;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -125,6 +121,23 @@ export function _announce(channel: _WorkerChannel): void {
       close.call(this);
     };
   }
+}
+
+/**
+ * Opens the meeting channel, unref'd where it can be: Deno's global
+ * BroadcastChannel has no `unref()` (it would keep a worker, or a program
+ * whose attached worker is unref()'d, alive), but `node:worker_threads`'
+ * subclass of it has, on the same channels. Used by both ends.
+ */
+export function _meetingChannel(): BroadcastChannel {
+  let Channel = BroadcastChannel;
+  if (typeof (Channel.prototype as { unref?: unknown }).unref !== "function") {
+    const threads = _g.process?.getBuiltinModule?.("node:worker_threads");
+    Channel = threads?.BroadcastChannel ?? Channel;
+  }
+  const channel = new Channel(_MEETING);
+  (channel as { unref?(): void }).unref?.();
+  return channel;
 }
 
 /** Sends the parent the port for everything else, on the worker's own channel. */
