@@ -230,9 +230,8 @@ for (const kind of kinds.filter((kind) => (runtimeName === "deno") === (kind ===
 }
 
 for (const kind of kinds) {
-  // Deno: with an attached worker unref()'d, the program does not reach its
-  // natural end (an open point, see README "Workers"); Deno's Web Workers have no unref().
-  if (runtimeName !== "deno") {
+  // Deno's Web Workers have no unref().
+  if (runtimeName !== "deno" || kind === "threads") {
     test(
       `attach (${kind}): at the natural end an unref()'d worker is stopped, its hooks run`,
       async () => {

@@ -34,10 +34,11 @@ interface _WorkerThreads {
   parentPort?: _Sender | null;
   threadId?: number;
   BroadcastChannel?: typeof BroadcastChannel;
+  receiveMessageOnPort?(port: MessagePort): { message: unknown } | undefined;
 }
 
 interface _Globals {
-  Deno?: { build: { os: string }; unrefTimer?(id: number): void };
+  Deno?: { build: { os: string }; unrefTimer?(id: number): void; refTimer?(id: number): void };
   process?: {
     platform: string;
     getBuiltinModule?(id: string): _WorkerThreads | undefined;
@@ -138,6 +139,81 @@ export function _meetingChannel(): BroadcastChannel {
   const channel = new Channel(_MEETING);
   (channel as { unref?(): void }).unref?.();
   return channel;
+}
+
+/** How the parent listens on a worker's port: `ref()` keeps the process alive for it. */
+export interface _PortListener {
+  ref(): void;
+  close(): void;
+}
+
+/** Deno's ports read by polling, and the one timer that polls them. */
+const _polled = new Map<MessagePort, { onMessage(data: unknown): void; ref: boolean }>();
+let _pollTimer: number | undefined;
+/** How often Deno's ports are read: a worker's answers wait this long at most. */
+const _POLL_MS = 25;
+
+function _poll(read: (port: MessagePort) => { message: unknown } | undefined): void {
+  for (const [port, entry] of _polled) {
+    for (let next = read(port); next !== undefined; next = read(port)) {
+      entry.onMessage(next.message);
+      if (!_polled.has(port)) break;
+    }
+  }
+}
+
+function _pollRefs(): void {
+  const deno = _g.Deno;
+  if (_pollTimer === undefined || deno === undefined) return;
+  const ref = [..._polled.values()].some((entry) => entry.ref);
+  if (ref) deno.refTimer?.(_pollTimer);
+  else deno.unrefTimer?.(_pollTimer);
+}
+
+/**
+ * Listens on the port a worker sent, without keeping the process alive
+ * until `ref()`. Deno: a MessagePort with `onmessage` that was unref'd keeps
+ * the process alive for good once a message has arrived (Deno 2.9.6), so an
+ * unref()'d attached worker would hold the program from its natural end; its
+ * ports are read with `receiveMessageOnPort` from one unref'd timer instead.
+ */
+export function _listenPort(
+  port: MessagePort,
+  onMessage: (data: unknown) => void,
+): _PortListener {
+  const deno = _g.Deno;
+  const threads = deno === undefined
+    ? undefined
+    : _g.process?.getBuiltinModule?.("node:worker_threads");
+  const read = threads?.receiveMessageOnPort;
+  if (deno === undefined || read === undefined) {
+    port.onmessage = (event: MessageEvent) => onMessage(event.data);
+    (port as { unref?(): void }).unref?.();
+    return {
+      ref: () => (port as { ref?(): void }).ref?.(),
+      close: () => port.close(),
+    };
+  }
+  const entry = { onMessage, ref: false };
+  _polled.set(port, entry);
+  if (_pollTimer === undefined) {
+    _pollTimer = setInterval(() => _poll(read), _POLL_MS) as unknown as number;
+  }
+  _pollRefs();
+  return {
+    ref(): void {
+      entry.ref = true;
+      _pollRefs();
+    },
+    close(): void {
+      port.close();
+      if (!_polled.delete(port)) return;
+      if (_polled.size === 0 && _pollTimer !== undefined) {
+        clearInterval(_pollTimer);
+        _pollTimer = undefined;
+      } else _pollRefs();
+    },
+  };
 }
 
 /** Sends the parent the port for everything else, on the worker's own channel. */
