@@ -282,6 +282,7 @@ function _attachOne(
     if (stoppedAt !== undefined) sendStop();
     pool?.onChange();
   }, () => {
+    listener?.drain();
     const wasBusy = busy();
     ended = true;
     endedWhileStopping = stoppedAt !== undefined && !isDone;

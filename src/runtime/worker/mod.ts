@@ -144,6 +144,8 @@ export function _meetingChannel(): BroadcastChannel {
 /** How the parent listens on a worker's port: `ref()` keeps the process alive for it. */
 export interface _PortListener {
   ref(): void;
+  /** Reads what has arrived, now (a worker's last words, before its end is handled). */
+  drain(): void;
   close(): void;
 }
 
@@ -153,13 +155,19 @@ let _pollTimer: number | undefined;
 /** How often Deno's ports are read: a worker's answers wait this long at most. */
 const _POLL_MS = 25;
 
-function _poll(read: (port: MessagePort) => { message: unknown } | undefined): void {
-  for (const [port, entry] of _polled) {
-    for (let next = read(port); next !== undefined; next = read(port)) {
-      entry.onMessage(next.message);
-      if (!_polled.has(port)) break;
-    }
+type _Read = (port: MessagePort) => { message: unknown } | undefined;
+
+function _pollOne(port: MessagePort, read: _Read): void {
+  const entry = _polled.get(port);
+  if (entry === undefined) return;
+  for (let next = read(port); next !== undefined; next = read(port)) {
+    entry.onMessage(next.message);
+    if (!_polled.has(port)) break;
   }
+}
+
+function _poll(read: _Read): void {
+  for (const port of [..._polled.keys()]) _pollOne(port, read);
 }
 
 function _pollRefs(): void {
@@ -191,6 +199,7 @@ export function _listenPort(
     (port as { unref?(): void }).unref?.();
     return {
       ref: () => (port as { ref?(): void }).ref?.(),
+      drain: () => {},
       close: () => port.close(),
     };
   }
@@ -205,6 +214,7 @@ export function _listenPort(
       entry.ref = true;
       _pollRefs();
     },
+    drain: () => _pollOne(port, read),
     close(): void {
       port.close();
       if (!_polled.delete(port)) return;
