@@ -1,9 +1,10 @@
 // The parent's end of the meeting channel (see _attach_protocol.ts): one
-// BroadcastChannel for every attach() of the thread, opened at the first.
-// Where it cannot be unref'd (Deno) it is open only while someone waits for
+// BroadcastChannel for every attach() of the thread, opened at the first,
+// unref'd. Where none can be unref'd it is open only while someone waits for
 // a worker's `hello`, so it never keeps the process alive on its own account.
 
-import { _MEETING, type _Meeting, type _WorkerId } from "./_attach_protocol.ts";
+import type { _Meeting, _WorkerId } from "./_attach_protocol.ts";
+import { _meetingChannel } from "./runtime/worker/mod.ts";
 
 /** Someone waiting for workers' `hello`. */
 export interface _Guest {
@@ -19,10 +20,8 @@ let _unrefs = true;
 
 function _open(): BroadcastChannel {
   if (_channel !== undefined) return _channel;
-  const channel = new BroadcastChannel(_MEETING);
-  const unref = (channel as { unref?(): void }).unref;
-  _unrefs = typeof unref === "function";
-  unref?.call(channel);
+  const channel = _meetingChannel();
+  _unrefs = typeof (channel as { unref?(): void }).unref === "function";
   channel.onmessage = (event: MessageEvent<_Meeting>) => {
     const data = event.data;
     if (data?.type === "hello") { for (const guest of [..._guests]) guest.hello(data.id); }

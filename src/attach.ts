@@ -16,6 +16,7 @@ import { _heldBy } from "./_adopted.ts";
 import { _describeNonWorker, _workerHandle, _workerKind } from "./_worker_handle.ts";
 import type { _FromWorker, _ToWorker, _WorkerId } from "./_attach_protocol.ts";
 import { type _Guest, _leave, _meet, _welcome } from "./_attach_meeting.ts";
+import { _listenPort, type _PortListener } from "./runtime/worker/mod.ts";
 
 const _OPTIONS = ["controller", "name"] as const;
 /** How much longer than the worker's own scopes the parent holds: the report's trip. */
@@ -200,6 +201,7 @@ function _attachOne(
   let endedWhileStopping = false;
   let isDone = false;
   let port: MessagePort | undefined;
+  let listener: _PortListener | undefined;
   let proxy: ProtectionScope | undefined;
   let stoppedAt: number | undefined;
   let finished!: () => void;
@@ -255,8 +257,8 @@ function _attachOne(
     }
     _leave(guest);
     port = received;
-    port.onmessage = (event: MessageEvent<_FromWorker>) => {
-      const message = event.data;
+    listener = _listenPort(port, (data) => {
+      const message = data as _FromWorker;
       if (message.type === "hold") {
         holding = message.holding;
         hold(message.holding, message.remainingMs);
@@ -275,12 +277,12 @@ function _attachOne(
         }
         pool?.onChange();
       }
-    };
-    (port as { unref?(): void }).unref?.();
+    });
     post({ type: "options", budgetMs: controller.budgetMs });
     if (stoppedAt !== undefined) sendStop();
     pool?.onChange();
   }, () => {
+    listener?.drain();
     const wasBusy = busy();
     ended = true;
     endedWhileStopping = stoppedAt !== undefined && !isDone;
@@ -299,7 +301,7 @@ function _attachOne(
     // their way: close the port after them. Still no stop by then: no step and
     // no listener are left, so memory follows live workers.
     const last = setTimeout(() => {
-      port?.close();
+      listener?.close();
       if (stoppedAt !== undefined) return;
       registration?.[Symbol.dispose]();
       controller.signal.removeEventListener("abort", onStop);
@@ -348,7 +350,7 @@ function _attachOne(
       // is left to close them), but the worker still runs and can close its
       // own: its step waits for it, keeping the process alive meanwhile.
       if (reason.message.startsWith("abandoned")) {
-        (port as { ref?(): void } | undefined)?.ref?.();
+        listener?.ref();
         return;
       }
       handle.terminate();
@@ -385,7 +387,7 @@ function _attachOne(
       controller.signal.removeEventListener("abort", onStop);
       hold(false, null);
       handle.release();
-      port?.close();
+      listener?.close();
       _leave(guest);
       _attached.delete(worker);
       pool?.onRelease();

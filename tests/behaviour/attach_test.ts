@@ -118,6 +118,26 @@ for (const kind of kinds) {
     );
   }
 
+  if (kind === "threads") {
+    for (const mode of ["plain", "attached"]) {
+      test(
+        `attach (threads): a worker with nothing to do but load the library ends at once (${mode})`,
+        async () => {
+          const child = startFixture("attach_idle.ts", [mode]);
+          const end = await child.ended;
+          const out = end.lines.join("\n") + end.stderr;
+          const ended = end.lines.find((line) => line.startsWith("parent: the worker ended"));
+          const ms = Number(/after (\d+) ms/.exec(ended ?? "")?.[1] ?? NaN);
+          assert.ok(end.lines.includes("worker: loaded"), out);
+          // Generous: it took 0.1 s, and 10 s when Deno's channel kept it alive.
+          assert.ok(ms < 5_000, out);
+          assert.deepEqual([end.code, end.signal], [0, null], out);
+        },
+        options,
+      );
+    }
+  }
+
   for (const mode of ["late", "late0"]) {
     test(
       `attach (${kind}): a worker that loads the library late is attached (${mode})`,
@@ -210,9 +230,8 @@ for (const kind of kinds.filter((kind) => (runtimeName === "deno") === (kind ===
 }
 
 for (const kind of kinds) {
-  // Deno: with an attached worker unref()'d, the program does not reach its
-  // natural end (an open point, see README "Workers"); Deno's Web Workers have no unref().
-  if (runtimeName !== "deno") {
+  // Deno's Web Workers have no unref().
+  if (runtimeName !== "deno" || kind === "threads") {
     test(
       `attach (${kind}): at the natural end an unref()'d worker is stopped, its hooks run`,
       async () => {
@@ -225,6 +244,22 @@ for (const kind of kinds) {
         assert.ok(at("worker: hook ran") > at("parent: main work over"), out);
         assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
         assert.deepEqual([end.code, end.signal], [0, null], out);
+      },
+      options,
+    );
+  }
+
+  if (kind === "threads") {
+    test(
+      "attach (threads): an unref()'d worker that never loads the library lets the program end naturally",
+      async () => {
+        const child = startFixture("attach_unref_unloaded.ts", []);
+        const end = await child.ended;
+        const out = end.lines.join("\n") + end.stderr;
+        assert.ok(end.lines.includes("parent: main work over"), out);
+        // Given the controller's budget (1.5 s) to load the library; lost work is never `ok`.
+        assert.ok(end.lines.includes("parent: report the worker:cut"), out);
+        assert.deepEqual([end.code, end.signal], [1, null], out);
       },
       options,
     );
@@ -247,9 +282,6 @@ const pools = [["piscina", "busy"], ["tinypool", "busy"], ["tinypool", "replaced
   "idle",
 ], ["tinypool", "idle"]];
 for (const [pool, mode] of pools) {
-  // Deno: any BroadcastChannel listener in a worker_threads worker makes
-  // tinypool lose tasks, the library's or not (README, "Workers").
-  if (runtimeName === "deno" && pool === "tinypool") continue;
   test(
     `attach (${pool} pool, ${mode}): SIGTERM lets every task in flight end, then closes the pool`,
     async () => {

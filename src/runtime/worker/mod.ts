@@ -33,10 +33,12 @@ interface _Sender {
 interface _WorkerThreads {
   parentPort?: _Sender | null;
   threadId?: number;
+  BroadcastChannel?: typeof BroadcastChannel;
+  receiveMessageOnPort?(port: MessagePort): { message: unknown } | undefined;
 }
 
 interface _Globals {
-  Deno?: { build: { os: string }; unrefTimer?(id: number): void };
+  Deno?: { build: { os: string }; unrefTimer?(id: number): void; refTimer?(id: number): void };
   process?: {
     platform: string;
     getBuiltinModule?(id: string): _WorkerThreads | undefined;
@@ -48,12 +50,12 @@ interface _Globals {
 const _g = globalThis as unknown as _Globals;
 
 /**
- * How long a Deno worker_threads worker listens for attach() once the library
- * loaded: Deno's BroadcastChannel cannot be unref'd, so a worker that would
- * end sooner on its own may live this much longer. 1 s was too short for 32
- * workers starting at once on 2 cores (the parent answered later).
+ * How long a worker listens for attach() once the library loaded where no
+ * BroadcastChannel can be unref'd (none of the runtimes supported today): a
+ * worker that would end sooner on its own may live this much longer. 1 s was
+ * too short for 32 workers starting at once on 2 cores.
  */
-const _DENO_LISTEN_MS = 10_000;
+const _LISTEN_MS = 10_000;
 
 let _port: MessagePort | undefined;
 let _listener: StopEventListener | undefined;
@@ -74,9 +76,10 @@ let _id: _WorkerId = null;
 /**
  * Says `hello` on the meeting channel when the library loads in a worker, and
  * listens for attach()'s `welcome`. Nothing is sent on, or listened to from,
- * the worker's own channel, and nothing here keeps the worker alive (on Deno,
- * whose BroadcastChannel cannot be unref'd, a worker_threads worker listens
- * for 10 s at most; a Deno Web Worker lives until it is ended anyway).
+ * the worker's own channel, and nothing here keeps the worker alive: the
+ * channel is unref'd (on Deno the global BroadcastChannel has no `unref()`,
+ * but `node:worker_threads`' subclass of it has, on the same channels; a
+ * Deno Web Worker lives until it is ended anyway).
  */
 export function _announce(channel: _WorkerChannel): void {
   if (typeof BroadcastChannel !== "function") return;
@@ -88,8 +91,8 @@ export function _announce(channel: _WorkerChannel): void {
     ? (message: unknown, transfer: Transferable[]) => _g.postMessage?.(message, transfer)
     : (message: unknown, transfer: Transferable[]) =>
       threads?.parentPort?.postMessage(message, transfer);
-  const meeting = new BroadcastChannel(_MEETING);
-  (meeting as { unref?(): void }).unref?.();
+  const meeting = _meetingChannel();
+  const unref = (meeting as { unref?(): void }).unref;
   _meeting = meeting;
   _id = id;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -104,10 +107,10 @@ export function _announce(channel: _WorkerChannel): void {
     leave();
     _connect(send);
   };
-  const deno = _g.Deno;
-  if (deno !== undefined && channel === "port") {
-    timer = setTimeout(leave, _DENO_LISTEN_MS);
-    deno.unrefTimer?.(timer as unknown as number);
+  if (unref === undefined && channel === "port") {
+    timer = setTimeout(leave, _LISTEN_MS);
+    if (typeof timer === "number") _g.Deno?.unrefTimer?.(timer);
+    else (timer as { unref?(): void }).unref?.();
   }
   const hello: _Meeting = { type: "hello", id };
   meeting.postMessage(hello);
@@ -119,6 +122,108 @@ export function _announce(channel: _WorkerChannel): void {
       close.call(this);
     };
   }
+}
+
+/**
+ * Opens the meeting channel, unref'd where it can be: Deno's global
+ * BroadcastChannel has no `unref()` (it would keep a worker, or a program
+ * whose attached worker is unref()'d, alive), but `node:worker_threads`'
+ * subclass of it has, on the same channels. Used by both ends.
+ */
+export function _meetingChannel(): BroadcastChannel {
+  let Channel = BroadcastChannel;
+  if (typeof (Channel.prototype as { unref?: unknown }).unref !== "function") {
+    const threads = _g.process?.getBuiltinModule?.("node:worker_threads");
+    Channel = threads?.BroadcastChannel ?? Channel;
+  }
+  const channel = new Channel(_MEETING);
+  (channel as { unref?(): void }).unref?.();
+  return channel;
+}
+
+/** How the parent listens on a worker's port: `ref()` keeps the process alive for it. */
+export interface _PortListener {
+  ref(): void;
+  /** Reads what has arrived, now (a worker's last words, before its end is handled). */
+  drain(): void;
+  close(): void;
+}
+
+/** Deno's ports read by polling, and the one timer that polls them. */
+const _polled = new Map<MessagePort, { onMessage(data: unknown): void; ref: boolean }>();
+let _pollTimer: number | undefined;
+/** How often Deno's ports are read: a worker's answers wait this long at most. */
+const _POLL_MS = 25;
+
+type _Read = (port: MessagePort) => { message: unknown } | undefined;
+
+function _pollOne(port: MessagePort, read: _Read): void {
+  const entry = _polled.get(port);
+  if (entry === undefined) return;
+  for (let next = read(port); next !== undefined; next = read(port)) {
+    entry.onMessage(next.message);
+    if (!_polled.has(port)) break;
+  }
+}
+
+function _poll(read: _Read): void {
+  for (const port of [..._polled.keys()]) _pollOne(port, read);
+}
+
+function _pollRefs(): void {
+  const deno = _g.Deno;
+  if (_pollTimer === undefined || deno === undefined) return;
+  const ref = [..._polled.values()].some((entry) => entry.ref);
+  if (ref) deno.refTimer?.(_pollTimer);
+  else deno.unrefTimer?.(_pollTimer);
+}
+
+/**
+ * Listens on the port a worker sent, without keeping the process alive
+ * until `ref()`. Deno: a MessagePort with `onmessage` that was unref'd keeps
+ * the process alive for good once a message has arrived (Deno 2.9.6), so an
+ * unref()'d attached worker would hold the program from its natural end; its
+ * ports are read with `receiveMessageOnPort` from one unref'd timer instead.
+ */
+export function _listenPort(
+  port: MessagePort,
+  onMessage: (data: unknown) => void,
+): _PortListener {
+  const deno = _g.Deno;
+  const threads = deno === undefined
+    ? undefined
+    : _g.process?.getBuiltinModule?.("node:worker_threads");
+  const read = threads?.receiveMessageOnPort;
+  if (deno === undefined || read === undefined) {
+    port.onmessage = (event: MessageEvent) => onMessage(event.data);
+    (port as { unref?(): void }).unref?.();
+    return {
+      ref: () => (port as { ref?(): void }).ref?.(),
+      drain: () => {},
+      close: () => port.close(),
+    };
+  }
+  const entry = { onMessage, ref: false };
+  _polled.set(port, entry);
+  if (_pollTimer === undefined) {
+    _pollTimer = setInterval(() => _poll(read), _POLL_MS) as unknown as number;
+  }
+  _pollRefs();
+  return {
+    ref(): void {
+      entry.ref = true;
+      _pollRefs();
+    },
+    drain: () => _pollOne(port, read),
+    close(): void {
+      port.close();
+      if (!_polled.delete(port)) return;
+      if (_polled.size === 0 && _pollTimer !== undefined) {
+        clearInterval(_pollTimer);
+        _pollTimer = undefined;
+      } else _pollRefs();
+    },
+  };
 }
 
 /** Sends the parent the port for everything else, on the worker's own channel. */
