@@ -64,11 +64,11 @@ export type {
   DenoChildProcessLike,
   NodeChildProcessLike,
 } from "./src/child_process_like.ts";
-export { drain } from "./src/drain.ts";
-export type { DrainHandle, DrainOptions, DrainSocket, DrainStats } from "./src/drain_options.ts";
-export { drainable } from "./src/drainable.ts";
-export { readiness, writeReadiness } from "./src/readiness.ts";
-export type { ReadinessResponse } from "./src/readiness.ts";
+export { drain } from "./src/servers/drain.ts";
+export type { DrainHandle, DrainOptions, DrainSocket, DrainStats } from "./src/servers/drain_options.ts";
+export { drainable } from "./src/servers/drainable.ts";
+export { readiness, writeReadiness } from "./src/servers/readiness.ts";
+export type { ReadinessResponse } from "./src/servers/readiness.ts";
 export type { ShutdownErrorKind, ShutdownErrorOptions } from "./src/shutdown_error.ts";
 export type { ProtectionScope } from "./src/protection_scope.ts";
 export { watchdog } from "./src/watchdog.ts";

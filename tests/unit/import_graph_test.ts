@@ -33,11 +33,11 @@ function eagerGraph(entry: string): Set<string> {
 
 // Each loaded on first use of its integration.
 const LAZY = [
-  "src/_drain_run.ts",
-  "src/_drain_node.ts",
-  "src/_drain_fetch.ts",
-  "src/_drain_sockets.ts",
-  "src/_drain_body.ts",
+  "src/servers/_drain_run.ts",
+  "src/servers/_drain_node.ts",
+  "src/servers/_drain_fetch.ts",
+  "src/servers/_drain_sockets.ts",
+  "src/servers/_drain_body.ts",
   "src/_settles_within.ts",
   "src/_child_handle.ts",
   "src/_stop_child.ts",
@@ -47,10 +47,10 @@ const LAZY = [
 
 test("import graph: the parser sees static imports and skips type-only ones", () => {
   const graph = eagerGraph("mod.ts");
-  assert.ok(graph.has("src/drain.ts"), [...graph].join(", "));
+  assert.ok(graph.has("src/servers/drain.ts"), [...graph].join(", "));
   assert.ok(graph.has("src/shutdown_controller.ts"));
   // Imported by drain.ts with `import type` only.
-  assert.ok(!graph.has("src/_drain_types.ts"));
+  assert.ok(!graph.has("src/servers/_drain_types.ts"));
 });
 
 test("import graph: importing mod.ts loads no integration's heavy part", () => {
@@ -58,7 +58,7 @@ test("import graph: importing mod.ts loads no integration's heavy part", () => {
   const loaded = LAZY.filter((file) => graph.has(file));
   assert.deepEqual(loaded, [], `loaded at import: ${loaded.join(", ")}`);
   // Loaded at the first use of drain(): the whole of it is reachable from there.
-  const drain = eagerGraph("src/_drain_run.ts");
+  const drain = eagerGraph("src/servers/_drain_run.ts");
   for (const file of LAZY.slice(0, 4)) assert.ok(drain.has(file), file);
 });
 
@@ -91,7 +91,7 @@ test("import graph: importing mod.ts loads at most MAX_EAGER modules", () => {
 
 test("import graph: the core path imports nothing at run time but Windows' console code", () => {
   const graph = eagerGraph("mod.ts");
-  const integrations = ["src/adopt.ts", "src/drain.ts", "src/drainable.ts", "src/watchdog.ts"];
+  const integrations = ["src/adopt.ts", "src/servers/drain.ts", "src/servers/drainable.ts", "src/watchdog.ts"];
   const core = dynamicImports(graph).filter((line) =>
     !integrations.some((file) => line.startsWith(`${file} -> `)) &&
     !line.endsWith("-> ./windows_console.ts")
