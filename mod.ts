@@ -49,14 +49,14 @@ export { ShutdownController } from "./src/shutdown_controller.ts";
 export type { ShutdownState } from "./src/shutdown_controller.ts";
 export { ShutdownError } from "./src/shutdown_error.ts";
 export { adopt } from "./src/adopt.ts";
-export { attach } from "./src/attach.ts";
-export type { AttachOptions } from "./src/attach.ts";
+export { attach } from "./src/workers/attach.ts";
+export type { AttachOptions } from "./src/workers/attach.ts";
 export type {
   AttachableWorker,
   NodeWorkerLike,
   WebWorkerLike,
   WorkerPoolLike,
-} from "./src/worker_like.ts";
+} from "./src/workers/worker_like.ts";
 export type { AdoptOptions, AdoptSignal } from "./src/adopt.ts";
 export type {
   AdoptableChild,

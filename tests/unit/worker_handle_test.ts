@@ -3,8 +3,8 @@
 // reaches a handler of the program's or the pool's.
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { _workerHandle } from "../../src/_worker_handle.ts";
-import { _HANDSHAKE_KEY } from "../../src/_attach_protocol.ts";
+import { _workerHandle } from "../../src/workers/_worker_handle.ts";
+import { _HANDSHAKE_KEY } from "../../src/workers/_attach_protocol.ts";
 import { test } from "../_harness.ts";
 
 class FakeNodeWorker extends EventEmitter {

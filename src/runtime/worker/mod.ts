@@ -21,7 +21,7 @@ import {
   type _Meeting,
   type _ToWorker,
   type _WorkerId,
-} from "../../_attach_protocol.ts";
+} from "../../workers/_attach_protocol.ts";
 
 /** How the worker talks to its parent: the global scope (Deno Web Worker), or `parentPort`. */
 export type _WorkerChannel = "web" | "port";

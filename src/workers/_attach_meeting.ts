@@ -4,7 +4,7 @@
 // a worker's `hello`, so it never keeps the process alive on its own account.
 
 import type { _Meeting, _WorkerId } from "./_attach_protocol.ts";
-import { _meetingChannel } from "./runtime/worker/mod.ts";
+import { _meetingChannel } from "../runtime/worker/mod.ts";
 
 /** Someone waiting for workers' `hello`. */
 export interface _Guest {
