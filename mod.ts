@@ -48,7 +48,7 @@ export { shutdown } from "./src/shutdown.ts";
 export { ShutdownController } from "./src/shutdown_controller.ts";
 export type { ShutdownState } from "./src/shutdown_controller.ts";
 export { ShutdownError } from "./src/shutdown_error.ts";
-export { adopt } from "./src/adopt.ts";
+export { adopt } from "./src/children/adopt.ts";
 export { attach } from "./src/workers/attach.ts";
 export type { AttachOptions } from "./src/workers/attach.ts";
 export type {
@@ -57,13 +57,13 @@ export type {
   WebWorkerLike,
   WorkerPoolLike,
 } from "./src/workers/worker_like.ts";
-export type { AdoptOptions, AdoptSignal } from "./src/adopt.ts";
+export type { AdoptOptions, AdoptSignal } from "./src/children/adopt.ts";
 export type {
   AdoptableChild,
   BunSubprocessLike,
   DenoChildProcessLike,
   NodeChildProcessLike,
-} from "./src/child_process_like.ts";
+} from "./src/children/child_process_like.ts";
 export { drain } from "./src/servers/drain.ts";
 export type { DrainHandle, DrainOptions, DrainSocket, DrainStats } from "./src/servers/drain_options.ts";
 export { drainable } from "./src/servers/drainable.ts";

@@ -39,8 +39,8 @@ const LAZY = [
   "src/servers/_drain_sockets.ts",
   "src/servers/_drain_body.ts",
   "src/_settles_within.ts",
-  "src/_child_handle.ts",
-  "src/_stop_child.ts",
+  "src/children/_child_handle.ts",
+  "src/children/_stop_child.ts",
   "src/runtime/_watchdog_start.ts",
   "src/runtime/_watchdog_worker.ts",
 ];
@@ -91,7 +91,7 @@ test("import graph: importing mod.ts loads at most MAX_EAGER modules", () => {
 
 test("import graph: the core path imports nothing at run time but Windows' console code", () => {
   const graph = eagerGraph("mod.ts");
-  const integrations = ["src/adopt.ts", "src/servers/drain.ts", "src/servers/drainable.ts", "src/watchdog.ts"];
+  const integrations = ["src/children/adopt.ts", "src/servers/drain.ts", "src/servers/drainable.ts", "src/watchdog.ts"];
   const core = dynamicImports(graph).filter((line) =>
     !integrations.some((file) => line.startsWith(`${file} -> `)) &&
     !line.endsWith("-> ./windows_console.ts")

@@ -10,7 +10,7 @@ import type {
   NodeChildProcessLike,
 } from "./child_process_like.ts";
 import type { _ChildKind } from "./_child_kind.ts";
-import { _killGroup } from "./runtime/_process_group.ts";
+import { _killGroup } from "../runtime/_process_group.ts";
 
 /** A child process seen the same way on every runtime. */
 export interface _ChildHandle {
