@@ -71,8 +71,8 @@ export { readiness, writeReadiness } from "./src/servers/readiness.ts";
 export type { ReadinessResponse } from "./src/servers/readiness.ts";
 export type { ShutdownErrorKind, ShutdownErrorOptions } from "./src/shutdown_error.ts";
 export type { ProtectionScope } from "./src/protection_scope.ts";
-export { watchdog } from "./src/watchdog.ts";
-export type { WatchdogHandle, WatchdogOptions } from "./src/watchdog.ts";
+export { watchdog } from "./src/watchdog/watchdog.ts";
+export type { WatchdogHandle, WatchdogOptions } from "./src/watchdog/watchdog.ts";
 export type {
   ProtectOptions,
   RequestOptions,

@@ -7,9 +7,9 @@
  * @module
  */
 
-import type { ShutdownController } from "./shutdown_controller.ts";
-import { _machineOf } from "./shutdown_controller.ts";
-import { shutdown } from "./shutdown.ts";
+import type { ShutdownController } from "../shutdown_controller.ts";
+import { _machineOf } from "../shutdown_controller.ts";
+import { shutdown } from "../shutdown.ts";
 import {
   _CELL,
   _epochNow,
@@ -17,9 +17,9 @@ import {
   type _WatchdogLink,
   type _WatchdogMessage,
   type _WatchdogProbe,
-} from "./_watchdog_probe.ts";
-import { _heldBy } from "./_adopted.ts";
-import { _checkKnownKeys, _checkMs, _checkOptions, _show } from "./_validate.ts";
+} from "../_watchdog_probe.ts";
+import { _heldBy } from "../_adopted.ts";
+import { _checkKnownKeys, _checkMs, _checkOptions, _show } from "../_validate.ts";
 
 /** Options for {@linkcode watchdog}. */
 export interface WatchdogOptions {
@@ -131,7 +131,7 @@ export function watchdog(options?: WatchdogOptions): WatchdogHandle {
     removed: (pid) => post({ type: "child-gone", pid }),
   });
   if (m.state === "stopping") probe.armed(m.deadlineMs - runtime.now(), m.watchdogEnd(), []);
-  const ready = import("./runtime/_watchdog_start.ts").then(async ({ _startWatchdog }) => {
+  const ready = import("../runtime/_watchdog_start.ts").then(async ({ _startWatchdog }) => {
     if (stopped) return false;
     const started = await _startWatchdog(cells, {
       graceMs,
