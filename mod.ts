@@ -35,7 +35,7 @@
  * @module
  */
 
-import { _setRuntimeFactory } from "./src/_machine_state.ts";
+import { _setRuntimeFactory } from "./src/core/_machine_state.ts";
 import { _prepareAtImport, detectRuntime } from "./src/runtime/detect.ts";
 
 // The core is handed the running runtime, found on first use (see _machine_state.ts).
@@ -44,10 +44,10 @@ _setRuntimeFactory(detectRuntime);
 // first; on Deno, start counting the program's own signal listeners.
 _prepareAtImport();
 
-export { shutdown } from "./src/shutdown.ts";
-export { ShutdownController } from "./src/shutdown_controller.ts";
-export type { ShutdownState } from "./src/shutdown_controller.ts";
-export { ShutdownError } from "./src/shutdown_error.ts";
+export { shutdown } from "./src/core/shutdown.ts";
+export { ShutdownController } from "./src/core/shutdown_controller.ts";
+export type { ShutdownState } from "./src/core/shutdown_controller.ts";
+export { ShutdownError } from "./src/core/shutdown_error.ts";
 export { adopt } from "./src/children/adopt.ts";
 export { attach } from "./src/workers/attach.ts";
 export type { AttachOptions } from "./src/workers/attach.ts";
@@ -69,8 +69,8 @@ export type { DrainHandle, DrainOptions, DrainSocket, DrainStats } from "./src/s
 export { drainable } from "./src/servers/drainable.ts";
 export { readiness, writeReadiness } from "./src/servers/readiness.ts";
 export type { ReadinessResponse } from "./src/servers/readiness.ts";
-export type { ShutdownErrorKind, ShutdownErrorOptions } from "./src/shutdown_error.ts";
-export type { ProtectionScope } from "./src/protection_scope.ts";
+export type { ShutdownErrorKind, ShutdownErrorOptions } from "./src/core/shutdown_error.ts";
+export type { ProtectionScope } from "./src/core/protection_scope.ts";
 export { watchdog } from "./src/watchdog/watchdog.ts";
 export type { WatchdogHandle, WatchdogOptions } from "./src/watchdog/watchdog.ts";
 export type {
@@ -89,7 +89,7 @@ export type {
   ShutdownReport,
   StepOutcome,
   StepReport,
-} from "./src/types.ts";
+} from "./src/core/types.ts";
 // Programs name these in options and reports; the rest of the adapter
 // contract (RuntimeAdapter, OsPolicy, DieOptions, ...) is `./runtime`.
-export type { ConsoleEvent, StopSignal } from "./src/runtime_adapter.ts";
+export type { ConsoleEvent, StopSignal } from "./src/core/runtime_adapter.ts";

@@ -32,4 +32,4 @@ export type {
   StopSignal,
   UncaughtKind,
   Unsubscribe,
-} from "./src/runtime_adapter.ts";
+} from "./src/core/runtime_adapter.ts";

@@ -1,7 +1,7 @@
 // Which kind of child process an object is, by its properties alone: the
 // cheap part of adopt() that must run at once (the rest loads on first use).
 
-import { _show } from "../_validate.ts";
+import { _show } from "../core/_validate.ts";
 
 /** Which kind of child an object is. */
 export type _ChildKind = "node" | "bun" | "deno";

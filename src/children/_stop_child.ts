@@ -5,9 +5,9 @@
 // `exit()` only the synchronous part of a step runs and on a forced end the
 // process exits right after the step is cut.
 
-import type { ShutdownCause } from "../types.ts";
+import type { ShutdownCause } from "../core/types.ts";
 import type { _ChildHandle } from "./_child_handle.ts";
-import { _settlesWithin } from "../_settles_within.ts";
+import { _settlesWithin } from "../core/_settles_within.ts";
 import type { AdoptSignal } from "./child_process_like.ts";
 import { _isInit, _killGroup } from "../runtime/_process_group.ts";
 

@@ -4,13 +4,13 @@
  * @module
  */
 
-import type { ShutdownController } from "../shutdown_controller.ts";
-import type { ShutdownCause, ShutdownHookContext } from "../types.ts";
-import { _machineOf } from "../shutdown_controller.ts";
-import type { _Step } from "../_step_stack.ts";
-import { type _AdoptedChild, type _AdoptedSet, _heldBy } from "../_adopted.ts";
+import type { ShutdownController } from "../core/shutdown_controller.ts";
+import type { ShutdownCause, ShutdownHookContext } from "../core/types.ts";
+import { _machineOf } from "../core/shutdown_controller.ts";
+import type { _Step } from "../core/_step_stack.ts";
+import { type _AdoptedChild, type _AdoptedSet, _heldBy } from "../core/_adopted.ts";
 import type { AdoptableChild, AdoptSignal } from "./child_process_like.ts";
-import { _checkController } from "../_check_controller.ts";
+import { _checkController } from "../core/_check_controller.ts";
 import {
   _checkBoolean,
   _checkKnownKeys,
@@ -18,7 +18,7 @@ import {
   _checkOptionalString,
   _checkOptions,
   _show,
-} from "../_validate.ts";
+} from "../core/_validate.ts";
 import { type _ChildKind, _childKind, _describeNonChild } from "./_child_kind.ts";
 import type { _ChildHandle } from "./_child_handle.ts";
 import type { _StopSettings } from "./_stop_child.ts";

@@ -2,9 +2,9 @@
 // first, the program's `exit` listeners run once, and the signal re-raised,
 // or left to another listener of the signal within the deadline.
 
-import type { DieOptions, OsFamily, ProcessEnd, StopSignal } from "../runtime_adapter.ts";
-import { _statusFor } from "../_signals.ts";
-import { _leaveNotice } from "../_messages.ts";
+import type { DieOptions, OsFamily, ProcessEnd, StopSignal } from "../core/runtime_adapter.ts";
+import { _statusFor } from "../core/_signals.ts";
+import { _leaveNotice } from "../core/_messages.ts";
 import { _RERAISE_FALLBACK_MS } from "./_shared.ts";
 
 /** A writable standard stream, as far as flushing goes. */

@@ -7,8 +7,8 @@ import type {
   StopListenerOptions,
   StopSignal,
   Unsubscribe,
-} from "../runtime_adapter.ts";
-import { _eventFor } from "../_signals.ts";
+} from "../core/runtime_adapter.ts";
+import { _eventFor } from "../core/_signals.ts";
 
 /**
  * How long a re-raised signal may take to end the process before the adapter

@@ -15,8 +15,8 @@
  * @module
  */
 
-import type { ConsoleEvent, StopEventListener } from "../runtime_adapter.ts";
-import { _MAX_TIMER_MS } from "../_os_policy.ts";
+import type { ConsoleEvent, StopEventListener } from "../core/runtime_adapter.ts";
+import { _MAX_TIMER_MS } from "../core/_os_policy.ts";
 
 /** Options of a console handler installer. */
 export interface ConsoleHandlerOptions {

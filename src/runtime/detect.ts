@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RuntimeAdapter } from "../runtime_adapter.ts";
+import type { RuntimeAdapter } from "../core/runtime_adapter.ts";
 // Every adapter is a static import, though each runtime uses one: a program
 // bundled by its own tool (esbuild, Bun's bundler) must find them all, and a
 // path built at run time for require() is one no bundler follows.

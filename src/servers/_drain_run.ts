@@ -2,13 +2,13 @@
 // server never loads it: the server kind's code, the WebSockets, and the step
 // that stops the server at shutdown.
 
-import type { ShutdownHookContext } from "../types.ts";
+import type { ShutdownHookContext } from "../core/types.ts";
 import type { _DrainCounts, _DrainTarget, _EarlyNode, _Tracker } from "./_drain_types.ts";
 import { type _NodeServer, _nodeTarget } from "./_drain_node.ts";
 import { type _BunServer, _bunTarget, type _DenoServer, _denoTarget } from "./_drain_fetch.ts";
 import { _newSockets, type _Sockets } from "./_drain_sockets.ts";
-import { _settlesWithin } from "../_settles_within.ts";
-import { _STEP_CUT } from "../_run_step.ts";
+import { _settlesWithin } from "../core/_settles_within.ts";
+import { _STEP_CUT } from "../core/_run_step.ts";
 
 /** What drain() decided at the call, and the state it shares with its handle. */
 export interface _DrainSetup {

@@ -5,15 +5,15 @@
  * @module
  */
 
-import type { ShutdownController } from "../shutdown_controller.ts";
-import { shutdown } from "../shutdown.ts";
+import type { ShutdownController } from "../core/shutdown_controller.ts";
+import { shutdown } from "../core/shutdown.ts";
 import {
   _checkKnownKeys,
   _checkMs,
   _checkOptionalString,
   _checkOptions,
   _show,
-} from "../_validate.ts";
+} from "../core/_validate.ts";
 import { _newCounts, _trackerOf } from "./drainable.ts";
 import type { _EarlyNode } from "./_drain_types.ts";
 import type { _NodeServer } from "./_drain_node.ts";

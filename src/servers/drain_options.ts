@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ShutdownController } from "../shutdown_controller.ts";
+import type { ShutdownController } from "../core/shutdown_controller.ts";
 import type { DrainSocket } from "./_drain_sockets.ts";
 
 export type { DrainSocket };

@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { ShutdownController } from "../shutdown_controller.ts";
-import { shutdown } from "../shutdown.ts";
+import type { ShutdownController } from "../core/shutdown_controller.ts";
+import { shutdown } from "../core/shutdown.ts";
 
 /**
  * The parts of a node:http `ServerResponse` that {@linkcode writeReadiness} uses.

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { OsFamily, StopSignal } from "../runtime_adapter.ts";
+import type { OsFamily, StopSignal } from "../core/runtime_adapter.ts";
 
 /**
  * Options for `FakeRuntime`.

@@ -7,9 +7,9 @@
  * @module
  */
 
-import type { ShutdownController } from "../shutdown_controller.ts";
-import { _machineOf } from "../shutdown_controller.ts";
-import { shutdown } from "../shutdown.ts";
+import type { ShutdownController } from "../core/shutdown_controller.ts";
+import { _machineOf } from "../core/shutdown_controller.ts";
+import { shutdown } from "../core/shutdown.ts";
 import {
   _CELL,
   _epochNow,
@@ -17,9 +17,9 @@ import {
   type _WatchdogLink,
   type _WatchdogMessage,
   type _WatchdogProbe,
-} from "../_watchdog_probe.ts";
-import { _heldBy } from "../_adopted.ts";
-import { _checkKnownKeys, _checkMs, _checkOptions, _show } from "../_validate.ts";
+} from "../core/_watchdog_probe.ts";
+import { _heldBy } from "../core/_adopted.ts";
+import { _checkKnownKeys, _checkMs, _checkOptions, _show } from "../core/_validate.ts";
 
 /** Options for {@linkcode watchdog}. */
 export interface WatchdogOptions {

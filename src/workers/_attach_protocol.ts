@@ -13,7 +13,7 @@
 //    worker's channel, so a handler in the worker (a pool's) sees nothing.
 // 3. Everything after goes through that port.
 
-import type { StopEvent } from "../runtime_adapter.ts";
+import type { StopEvent } from "../core/runtime_adapter.ts";
 
 /** The BroadcastChannel's name where worker and parent meet. */
 export const _MEETING = "@graceful/shutdown attach";

@@ -4,15 +4,15 @@
  * @module
  */
 
-import type { ShutdownController } from "../shutdown_controller.ts";
-import type { ProtectionScope } from "../protection_scope.ts";
-import type { StopEvent } from "../runtime_adapter.ts";
-import type { ShutdownCause } from "../types.ts";
+import type { ShutdownController } from "../core/shutdown_controller.ts";
+import type { ProtectionScope } from "../core/protection_scope.ts";
+import type { StopEvent } from "../core/runtime_adapter.ts";
+import type { ShutdownCause } from "../core/types.ts";
 import type { AttachableWorker, NodeWorkerLike, WorkerPoolLike } from "./worker_like.ts";
-import { ShutdownError } from "../shutdown_error.ts";
-import { _checkKnownKeys, _checkOptionalString, _checkOptions } from "../_validate.ts";
-import { _checkController } from "../_check_controller.ts";
-import { _heldBy } from "../_adopted.ts";
+import { ShutdownError } from "../core/shutdown_error.ts";
+import { _checkKnownKeys, _checkOptionalString, _checkOptions } from "../core/_validate.ts";
+import { _checkController } from "../core/_check_controller.ts";
+import { _heldBy } from "../core/_adopted.ts";
 import { _describeNonWorker, _workerHandle, _workerKind } from "./_worker_handle.ts";
 import type { _FromWorker, _ToWorker, _WorkerId } from "./_attach_protocol.ts";
 import { type _Guest, _leave, _meet, _welcome } from "./_attach_meeting.ts";

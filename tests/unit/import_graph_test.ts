@@ -38,7 +38,7 @@ const LAZY = [
   "src/servers/_drain_fetch.ts",
   "src/servers/_drain_sockets.ts",
   "src/servers/_drain_body.ts",
-  "src/_settles_within.ts",
+  "src/core/_settles_within.ts",
   "src/children/_child_handle.ts",
   "src/children/_stop_child.ts",
   "src/runtime/_watchdog_start.ts",
@@ -48,7 +48,7 @@ const LAZY = [
 test("import graph: the parser sees static imports and skips type-only ones", () => {
   const graph = eagerGraph("mod.ts");
   assert.ok(graph.has("src/servers/drain.ts"), [...graph].join(", "));
-  assert.ok(graph.has("src/shutdown_controller.ts"));
+  assert.ok(graph.has("src/core/shutdown_controller.ts"));
   // Imported by drain.ts with `import type` only.
   assert.ok(!graph.has("src/servers/_drain_types.ts"));
 });

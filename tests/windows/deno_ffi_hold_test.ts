@@ -15,7 +15,7 @@ import {
   _installDenoHandlerForTests,
   installConsoleHandler,
 } from "../../src/runtime/deno/windows_console.ts";
-import type { StopEvent, StopEventListener } from "../../src/runtime_adapter.ts";
+import type { StopEvent, StopEventListener } from "../../src/core/runtime_adapter.ts";
 
 const CLEANUP_MS = 700;
 const SLACK_MS = 400;

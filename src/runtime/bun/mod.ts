@@ -17,7 +17,7 @@
  * @module
  */
 
-import type { RuntimeAdapter } from "../../runtime_adapter.ts";
+import type { RuntimeAdapter } from "../../core/runtime_adapter.ts";
 import { _nodeProcess, _processAdapter } from "../_process_adapter.ts";
 import type { _ConsoleInstaller } from "../_shared.ts";
 

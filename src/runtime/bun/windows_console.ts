@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { StopEventListener, Unsubscribe } from "../../runtime_adapter.ts";
+import type { StopEventListener, Unsubscribe } from "../../core/runtime_adapter.ts";
 import { _cannotCatch, _hold, _holdLimit } from "../_windows_console.ts";
 import type { ConsoleHandlerOptions } from "../_windows_console.ts";
 import { _startBunHandler } from "./_console_cc.ts";

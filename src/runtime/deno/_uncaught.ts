@@ -4,7 +4,7 @@
 // to `process.on("unhandledRejection")` (node:process) only after the event,
 // when nothing cancelled it.
 
-import type { UncaughtKind, Unsubscribe } from "../../runtime_adapter.ts";
+import type { UncaughtKind, Unsubscribe } from "../../core/runtime_adapter.ts";
 
 type _Listener = (error: unknown, kind: UncaughtKind) => boolean;
 

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { StopEventListener, Unsubscribe } from "../../runtime_adapter.ts";
+import type { StopEventListener, Unsubscribe } from "../../core/runtime_adapter.ts";
 import { _cannotCatch, _hold, _holdLimit } from "../_windows_console.ts";
 import type { ConsoleHandlerOptions } from "../_windows_console.ts";
 import { _denoHasFfi, _registerWithKernel32, _startDenoHandler } from "./_console_ffi.ts";

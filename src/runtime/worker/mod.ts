@@ -12,8 +12,8 @@ import type {
   StopEvent,
   StopEventListener,
   Unsubscribe,
-} from "../../runtime_adapter.ts";
-import { _osPolicy } from "../../_os_policy.ts";
+} from "../../core/runtime_adapter.ts";
+import { _osPolicy } from "../../core/_os_policy.ts";
 import {
   type _FromWorker,
   _HANDSHAKE_KEY,
