@@ -65,7 +65,12 @@ export type {
   NodeChildProcessLike,
 } from "./src/children/child_process_like.ts";
 export { drain } from "./src/servers/drain.ts";
-export type { DrainHandle, DrainOptions, DrainSocket, DrainStats } from "./src/servers/drain_options.ts";
+export type {
+  DrainHandle,
+  DrainOptions,
+  DrainSocket,
+  DrainStats,
+} from "./src/servers/drain_options.ts";
 export { drainable } from "./src/servers/drainable.ts";
 export { readiness, writeReadiness } from "./src/servers/readiness.ts";
 export type { ReadinessResponse } from "./src/servers/readiness.ts";

@@ -1,3 +1,9 @@
+// src/children/: the child-process integration. `adopt()`, the child shapes it
+// accepts (`child_process_like.ts`), the handle it keeps per child and how a
+// child is stopped. It imports the core's public surface and its shared
+// helpers (src/core/), and src/runtime/_process_group.ts for process groups;
+// nothing in the core or in another integration imports it.
+
 /**
  * Child processes that stop with their parent and never outlive it.
  *

@@ -1,3 +1,12 @@
+// src/core/: the core. The controller and its state machine, protection
+// scopes, hooks and stops, the report and the exit, options, validation,
+// messages, errors and the public types, plus the helpers the integrations
+// share (`_check_controller.ts`, `_adopted.ts`, `_settles_within.ts`, the
+// watchdog's probe type). Pure TypeScript with no runtime globals: it imports
+// nothing outside this folder. It imports no integration (servers/, workers/,
+// children/, watchdog/) and no runtime: the entry point (mod.ts) hands it the
+// detected runtime adapter.
+
 /**
  * The controller: one state machine that turns every way a process is asked
  * to stop into one cooperative, deadline-bounded shutdown. This file keeps

@@ -1,3 +1,9 @@
+// src/servers/: the server integration. `drain()` and its options,
+// `drainable()`, `readiness()`, and the private `_drain_*` files that adapt
+// Node's http/https/http2 servers, fetch-style servers and raw sockets. It
+// imports the core's public surface and its shared helpers (src/core/) only;
+// nothing in the core or in another integration imports it.
+
 /**
  * `drain()`: a web server stops without dropping a request, as one step of
  * the shutdown.

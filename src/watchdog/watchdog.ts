@@ -1,3 +1,10 @@
+// src/watchdog/: the watchdog integration. `watchdog()` on the main thread;
+// the thread itself starts from src/runtime/_watchdog_start.ts, and the probe
+// the state machine calls is a type in the core (src/core/_watchdog_probe.ts),
+// so the core loads nothing for it. It imports the core's public surface and
+// its shared helpers (src/core/) and that runtime file only; nothing in the
+// core or in another integration imports it.
+
 /**
  * A watchdog off the main thread: it ends the process at the shutdown
  * deadline, with the status a forced end would have, even when the main

@@ -1,3 +1,10 @@
+// src/workers/: the worker integration. `attach()`, the worker shapes it
+// accepts (`worker_like.ts`), the handle it keeps per worker and the message
+// protocol both threads speak. It imports the core's public surface and its
+// shared helpers (src/core/), and the worker-side runtime
+// (src/runtime/worker/mod.ts), which in turn imports `_attach_protocol.ts`
+// from here; nothing in the core or in another integration imports it.
+
 /**
  * Workers whose protection scopes hold the process's shutdown.
  *

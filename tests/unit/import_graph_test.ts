@@ -91,7 +91,12 @@ test("import graph: importing mod.ts loads at most MAX_EAGER modules", () => {
 
 test("import graph: the core path imports nothing at run time but Windows' console code", () => {
   const graph = eagerGraph("mod.ts");
-  const integrations = ["src/children/adopt.ts", "src/servers/drain.ts", "src/servers/drainable.ts", "src/watchdog/watchdog.ts"];
+  const integrations = [
+    "src/children/adopt.ts",
+    "src/servers/drain.ts",
+    "src/servers/drainable.ts",
+    "src/watchdog/watchdog.ts",
+  ];
   const core = dynamicImports(graph).filter((line) =>
     !integrations.some((file) => line.startsWith(`${file} -> `)) &&
     !line.endsWith("-> ./windows_console.ts")
