@@ -7,7 +7,7 @@
 #
 # The runners are independent (each spawns its own children, temporary
 # directories and ports), so they run side by side: TEST_JOBS at a time
-# (default 3; most of a behaviour test is waiting on a child's deadline, not
+# (default 4; most of a behaviour test is waiting on a child's deadline, not
 # CPU). TEST_JOBS=1 runs them one after another. A line per runner as it ends,
 # then the summary: a line per runner with "passed / failed / skipped (why)",
 # and last one line "N passed, N failed" summing every runner.
@@ -25,7 +25,7 @@ res_dir=$log_dir/results
 rm -rf "$res_dir"
 mkdir -p "$log_dir" "$res_dir"
 rm -f "$log_dir/summary.txt"
-jobs_max=${TEST_JOBS:-3}
+jobs_max=${TEST_JOBS:-4}
 if ! [[ "$jobs_max" =~ ^[1-9][0-9]*$ ]]; then
   echo "run_all: TEST_JOBS must be a positive integer, got \"$jobs_max\""
   exit 2
@@ -182,9 +182,11 @@ bash tests/windows/setup.sh --no-install >"$log_dir/wine-setup.log" 2>&1 || wine
 if [ "$wine_rc" -eq 3 ]; then wine_why=$(sed -n 's/^skip: //p' "$log_dir/wine-setup.log" | tail -1); fi
 
 # Runner names in the summary's order; a job prints its own result lines.
-queue=(static npm_pack deno_doc node22 deno node24 node26 bun docs
+# The longest first and the short ones last, so that no long runner starts
+# alone at the end (the packed package's runners go in before the short ones).
+queue=(static npm_pack deno_doc deno bun node22 node24 node26 docs
   torture_deno torture_bun torture_node24)
-[ "$wine_rc" -eq 0 ] && queue=(wine "${queue[@]}")
+[ "$wine_rc" -eq 0 ] && queue+=(wine)
 # Started only once npm-pack passed (the packed package's runners).
 after_pack=(npm_node24 npm_node26 npm_node22 npm_bun)
 
@@ -196,7 +198,18 @@ pack_seen=0
 while [ "${#queue[@]}" -gt 0 ] || [ "${#running[@]}" -gt 0 ]; do
   if [ "$pack_seen" -eq 0 ] && [ -f "$res_dir/npm-pack" ]; then
     pack_seen=1
-    if [ "$(head -c2 "$res_dir/npm-pack")" = ok ]; then queue=("${after_pack[@]}" "${queue[@]}"); fi
+    if [ "$(head -c2 "$res_dir/npm-pack")" = ok ]; then
+      before_short=()
+      for job in "${queue[@]}"; do
+        if [ "$job" = docs ]; then before_short+=("${after_pack[@]}"); fi
+        before_short+=("$job")
+      done
+      # docs already started: the packed package's runners go first.
+      if [ "${#before_short[@]}" -eq "${#queue[@]}" ]; then
+        before_short=("${after_pack[@]}" "${queue[@]}")
+      fi
+      queue=("${before_short[@]}")
+    fi
   fi
   while [ "${#queue[@]}" -gt 0 ] && [ "${#running[@]}" -lt "$jobs_max" ]; do
     "job_${queue[0]}" &
