@@ -56,6 +56,7 @@ export function _http2Part(
   counts: _DrainCounts,
   closing: () => boolean,
   changed: () => void,
+  early?: { readonly sessions: ReadonlySet<unknown>; readonly streams: ReadonlySet<unknown> },
 ): _Http2Part {
   const sessions = new Set<_Session>();
   // Open streams, for the count of a cut.
@@ -83,6 +84,9 @@ export function _http2Part(
   };
   server.on("session", onSession);
   server.on("stream", onStream);
+  // Opened before this code loaded, still open: followed from here on.
+  for (const session of early?.sessions ?? []) onSession(session as _Session);
+  for (const stream of early?.streams ?? []) onStream(stream as _Stream);
   return {
     get open(): number {
       return sessions.size;

@@ -139,7 +139,7 @@ export function _nodeTarget(
   const tlsServer = server.addContext !== undefined;
   // An HTTP/2 server's sessions and streams (its HTTP/1.1 ones are followed here).
   const http2 = _isHttp2(server)
-    ? _http2Part(server, counts, () => closing, () => checkDone())
+    ? _http2Part(server, counts, () => closing, () => checkDone(), early)
     : undefined;
   const checkDone = (): void => {
     if (stopping && closed && sockets.size === 0 && (http2?.open ?? 0) === 0) wake?.();

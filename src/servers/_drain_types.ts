@@ -56,6 +56,9 @@ export interface _EarlyNode {
   readonly sockets: ReadonlySet<unknown>;
   readonly requests: ReadonlyMap<unknown, unknown>;
   readonly upgraded: ReadonlySet<unknown>;
+  /** HTTP/2 sessions and streams still open (an HTTP/2 server only). */
+  readonly sessions: ReadonlySet<unknown>;
+  readonly streams: ReadonlySet<unknown>;
   /** Stops following the server (its code follows it from then on). */
   stop(): void;
 }

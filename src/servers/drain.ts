@@ -218,6 +218,18 @@ function _followEarly(server: _NodeServer): _EarlyNode {
   // A WebSocket upgraded before the code loads (a client that connects at
   // once) must be known as one, or the stop would take it for an idle socket.
   const upgraded = new Set<Closing>();
+  // HTTP/2 sessions and streams opened before the code loads (a client that
+  // connects at once): drained and counted like the later ones.
+  const sessions = new Set<Closing>();
+  const streams = new Set<Closing>();
+  const onSession = (session: Closing): void => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  };
+  const onStream = (stream: Closing): void => {
+    streams.add(stream);
+    stream.once("close", () => streams.delete(stream));
+  };
   const event = server.addContext === undefined ? "connection" : "secureConnection";
   const onConnection = (socket: Closing): void => {
     sockets.add(socket);
@@ -249,11 +261,17 @@ function _followEarly(server: _NodeServer): _EarlyNode {
   server.on("removeListener", onRemoveListener);
   server.on(event, onConnection);
   (server.prependListener ?? server.on).call(server, "request", onRequest);
+  server.on("session", onSession);
+  server.on("stream", onStream);
   return {
     sockets,
     requests,
     upgraded,
+    sessions,
+    streams,
     stop(): void {
+      server.removeListener("session", onSession);
+      server.removeListener("stream", onStream);
       server.removeListener("newListener", onNewListener);
       server.removeListener("removeListener", onRemoveListener);
       if (upgrades) server.removeListener("upgrade", onUpgrade);
