@@ -44,7 +44,7 @@ _setRuntimeFactory(detectRuntime);
 // first; on Deno, start counting the program's own signal listeners.
 _prepareAtImport();
 
-export { shutdown } from "./src/core/shutdown.ts";
+export { shutdown } from "./src/core/shutdown_controller.ts";
 export { ShutdownController } from "./src/core/shutdown_controller.ts";
 export type { ShutdownState } from "./src/core/shutdown_controller.ts";
 export { ShutdownError } from "./src/core/shutdown_error.ts";

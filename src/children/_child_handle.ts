@@ -9,7 +9,7 @@ import type {
   DenoChildProcessLike,
   NodeChildProcessLike,
 } from "./child_process_like.ts";
-import type { _ChildKind } from "./_child_kind.ts";
+import type { _ChildKind } from "./adopt.ts";
 import { _killGroup } from "../runtime/_process_group.ts";
 
 /** A child process seen the same way on every runtime. */

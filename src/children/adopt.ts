@@ -12,11 +12,10 @@
 
 import type { ShutdownController } from "../core/shutdown_controller.ts";
 import type { ShutdownCause, ShutdownHookContext } from "../core/types.ts";
-import { _machineOf } from "../core/shutdown_controller.ts";
-import type { _Step } from "../core/_step_stack.ts";
-import { type _AdoptedChild, type _AdoptedSet, _heldBy } from "../core/_adopted.ts";
+import { _checkController, _machineOf } from "../core/shutdown_controller.ts";
+import type { _Step } from "../core/_steps.ts";
+import { type _AdoptedChild, type _AdoptedSet, _heldBy } from "../core/_machine_state.ts";
 import type { AdoptableChild, AdoptSignal } from "./child_process_like.ts";
-import { _checkController } from "../core/_check_controller.ts";
 import {
   _checkBoolean,
   _checkKnownKeys,
@@ -24,8 +23,7 @@ import {
   _checkOptionalString,
   _checkOptions,
   _show,
-} from "../core/_validate.ts";
-import { type _ChildKind, _childKind, _describeNonChild } from "./_child_kind.ts";
+} from "../core/_options.ts";
 import type { _ChildHandle } from "./_child_handle.ts";
 import type { _StopSettings } from "./_stop_child.ts";
 
@@ -298,4 +296,41 @@ function _checkSignal(value: unknown): AdoptSignal {
     throw new RangeError(`signal must be one of ${_SIGNALS.join(", ")}, got ${_show(value)}`);
   }
   return value as AdoptSignal;
+}
+
+// Which kind of child process an object is, by its properties alone: the
+// cheap part of adopt() that must run at once (the rest loads on first use).
+
+/** Which kind of child an object is. */
+export type _ChildKind = "node" | "bun" | "deno";
+
+function _isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}
+
+/** Tells which kind of child `value` is, reading properties only; undefined: none. */
+export function _childKind(value: unknown): _ChildKind | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const child = value as Record<string, unknown>;
+  if (typeof child.kill !== "function") return undefined;
+  // An EventEmitter with exit fields: node:child_process on any runtime.
+  if (
+    typeof child.on === "function" && typeof child.removeListener === "function" &&
+    "exitCode" in child && "signalCode" in child
+  ) {
+    return "node";
+  }
+  if (typeof child.pid !== "number") return undefined;
+  if ("exited" in child && _isThenable(child.exited)) return "bun";
+  if ("status" in child && _isThenable(child.status)) return "deno";
+  return undefined;
+}
+
+/** Describes a value that is not a child, for an error message. */
+export function _describeNonChild(value: unknown): string {
+  if (value === null || typeof value !== "object") return _show(value);
+  const name = Object.getPrototypeOf(value)?.constructor?.name;
+  const shown = _show(value);
+  const brief = shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+  return name && name !== "Object" ? `a ${name} ${brief}` : brief;
 }

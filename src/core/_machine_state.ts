@@ -1,19 +1,18 @@
 // What the state machine knows: its state, settings, timers and parts, the
 // facts of the shutdown in progress, and the queries and helpers that read
-// them without moving it; and where its runtime comes from when no `runtime`
-// option is given. The transitions are in `_state_machine.ts`, the report and
-// the exit in `_report_and_exit.ts`.
+// them without moving it; where its runtime comes from when no `runtime`
+// option is given; the registry of children and workers held for it, and the
+// probe a watchdog reads. The transitions are in `_state_machine.ts`, the
+// report and the exit in `_report_and_exit.ts`.
 
 import type { ShutdownCause, ShutdownExit, ShutdownReport, StepReport } from "./types.ts";
 import type { RuntimeAdapter, StopEvent, StopSignal, Unsubscribe } from "./runtime_adapter.ts";
 import { ShutdownError } from "./shutdown_error.ts";
-import { _say } from "./_messages.ts";
+import { _say } from "./_report_and_exit.ts";
 import type { _ControllerSettings } from "./_options.ts";
-import { _Holders } from "./_holders.ts";
-import { _Finalizer } from "./_finalizer.ts";
-import { _listenedSignals, _statusFor } from "./_signals.ts";
-import type { _Timer } from "./_clock.ts";
-import type { _WatchdogProbe } from "./_watchdog_probe.ts";
+import { _Holders } from "./protection_scope.ts";
+import { _Finalizer } from "./_steps.ts";
+import { _listenedSignals, _statusFor, type _Timer } from "./_platform.ts";
 
 /**
  * The states of a controller, in the only order it moves through them.
@@ -256,4 +255,127 @@ export function _defaultRuntime(): RuntimeAdapter {
     );
   }
   return _cached = _factory();
+}
+
+// What adopt() and attach() hold for one controller, live ones only: one
+// safety net per controller (killed at `done`, whatever the number of
+// children and workers ever held, so memory follows live ones), and the
+// process ids a watchdog kills before it ends the process.
+
+/** One adopted child (or attached worker), as the registry sees it. */
+export interface _AdoptedChild {
+  /** Its process id, once known (undefined: it never started, or a worker). */
+  readonly pid: number | undefined;
+  /** True when it leads a process group of its own (adopted `detached`). */
+  readonly group: boolean;
+  /** SIGKILLs (terminates) it, and the group it leads, if it still runs; never throws. */
+  kill(): void;
+}
+
+/** Told of each child added to or removed from the registry (the watchdog). */
+export interface _AdoptedWatcher {
+  added(pid: number, group: boolean): void;
+  removed(pid: number): void;
+}
+
+/** The live adopted children of one controller. */
+export class _AdoptedSet {
+  readonly #live = new Set<_AdoptedChild>();
+  #watcher: _AdoptedWatcher | undefined;
+
+  /** How many children are held. */
+  get size(): number {
+    return this.#live.size;
+  }
+
+  add(child: _AdoptedChild): void {
+    if (this.#live.has(child)) return;
+    this.#live.add(child);
+    if (child.pid !== undefined) this.#watcher?.added(child.pid, child.group);
+  }
+
+  delete(child: _AdoptedChild): void {
+    if (!this.#live.delete(child)) return;
+    if (child.pid !== undefined) this.#watcher?.removed(child.pid);
+  }
+
+  /** SIGKILLs every child still held. */
+  killAll(): void {
+    for (const child of this.#live) child.kill();
+  }
+
+  /** Sets (or clears) the watcher, telling it of every child already held. */
+  watch(watcher: _AdoptedWatcher | undefined): void {
+    this.#watcher = watcher;
+    if (watcher === undefined) return;
+    for (const child of this.#live) {
+      if (child.pid !== undefined) watcher.added(child.pid, child.group);
+    }
+  }
+}
+
+const _sets = new WeakMap<object, _AdoptedSet>();
+
+/**
+ * The registry of one controller, made on first use: whatever it still holds
+ * when `done` resolves (a forced end, `exit()`, right before the process
+ * ends) is killed then. Add a child or worker while it runs; delete it once
+ * it has ended (and dispose its step's registration: the step leaves the
+ * stack if it has not started).
+ */
+export function _heldBy(controller: { readonly done: Promise<unknown> }): _AdoptedSet {
+  let set = _sets.get(controller);
+  if (set === undefined) {
+    const held = set = new _AdoptedSet();
+    _sets.set(controller, held);
+    controller.done.then(() => held.killAll());
+  }
+  return set;
+}
+
+// What the state machine tells a watchdog, when one is on: cheap calls made
+// at the few moments that matter (deadline armed, step started, forcing,
+// exit asked for). Kept as a type only, so the core loads nothing for it.
+
+/** How the process should end if the watchdog has to end it. */
+export interface _WatchdogEnd {
+  /** Death by this signal, when the shutdown came from one. */
+  signal?: StopSignal;
+  /** Else this exit code. */
+  code: number;
+}
+
+/** Receives the shutdown's progress from the main thread. */
+export interface _WatchdogProbe {
+  /** The deadline was (re)armed: it falls `inMs` from now; `open` are the scopes still open. */
+  armed(inMs: number, end: _WatchdogEnd, open: readonly string[]): void;
+  /** A step (hook or service stop) starts running. */
+  step(name: string): void;
+  /** No step runs any more. */
+  idle(): void;
+  /** The controller forces the end, or has asked for the exit: the watchdog holds back. */
+  state(state: "forcing" | "done"): void;
+}
+
+/** Shared memory cells the main thread writes (Int32 indexes). */
+export const _CELL = { state: 0, step: 1 } as const;
+/** `_CELL.state` values. */
+export const _STATE = { running: 0, stopping: 1, forcing: 2, done: 3 } as const;
+
+/** What the main thread posts to the watchdog thread. */
+export type _WatchdogMessage =
+  | { type: "armed"; atMs: number; end: _WatchdogEnd; open: readonly string[] }
+  | { type: "name"; index: number; name: string }
+  | { type: "child"; pid: number; group: boolean }
+  | { type: "child-gone"; pid: number };
+
+/** The runtime side: starts the thread, posts to it, stops it. */
+export interface _WatchdogLink {
+  post(message: _WatchdogMessage): void;
+  stop(): void;
+}
+
+/** Milliseconds on a clock both threads share (wall-clock based, high resolution). */
+export function _epochNow(): number {
+  return performance.timeOrigin + performance.now();
 }

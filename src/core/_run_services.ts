@@ -7,9 +7,9 @@
 import type { Service, ShutdownCause } from "./types.ts";
 import { ShutdownError } from "./shutdown_error.ts";
 import type { _ServiceEntry } from "./_options.ts";
-import type { _StartHold } from "./_holders.ts";
-import type { _Step } from "./_step_stack.ts";
-import { _setTimer, type _Timer } from "./_clock.ts";
+import type { _StartHold } from "./protection_scope.ts";
+import type { _Step } from "./_steps.ts";
+import { _setTimer, type _Timer } from "./_platform.ts";
 import type { _StateMachine } from "./_state_machine.ts";
 
 /** How one start ended. */

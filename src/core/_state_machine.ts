@@ -15,13 +15,18 @@ import type {
 } from "./runtime_adapter.ts";
 import type { _Scope } from "./protection_scope.ts";
 import { ShutdownError } from "./shutdown_error.ts";
-import { _describeCause, _firstNotice, _forceNotice } from "./_messages.ts";
+import { _describeCause, _firstNotice, _forceNotice, _reportAndExit } from "./_report_and_exit.ts";
 import { type _ControllerSettings, _readControllerOptions } from "./_options.ts";
-import { _causeOf, _isHangup, _isLogoff } from "./_signals.ts";
-import { _MAX_TIMER_MS, _osPolicy } from "./_os_policy.ts";
-import { type _Clock, _setTimer } from "./_clock.ts";
+import {
+  _causeOf,
+  type _Clock,
+  _isHangup,
+  _isLogoff,
+  _MAX_TIMER_MS,
+  _osPolicy,
+  _setTimer,
+} from "./_platform.ts";
 import { _MachineState, type ShutdownState } from "./_machine_state.ts";
-import { _reportAndExit } from "./_report_and_exit.ts";
 
 export type { ShutdownState };
 

@@ -1,8 +1,8 @@
 // src/core/: the core. The controller and its state machine, protection
 // scopes, hooks and stops, the report and the exit, options, validation,
 // messages, errors and the public types, plus the helpers the integrations
-// share (`_check_controller.ts`, `_adopted.ts`, `_settles_within.ts`, the
-// watchdog's probe type). Pure TypeScript with no runtime globals: it imports
+// share (`_checkController` here, the registry of held children and the
+// watchdog's probe in `_machine_state.ts`, `_settles_within.ts`). Pure TypeScript with no runtime globals: it imports
 // nothing outside this folder. It imports no integration (servers/, workers/,
 // children/, watchdog/) and no runtime: the entry point (mod.ts) hands it the
 // detected runtime adapter.
@@ -26,8 +26,10 @@
  * The machine's fields, the facts and report of the shutdown in progress and
  * the default runtime live in `_machine_state.ts`, the transitions and the idle
  * warm-up in `_state_machine.ts`, its end (exit status, report, exit) in
- * `_report_and_exit.ts`; what holds a shutdown back in `_holders.ts`, the steps
- * in `_finalizer.ts`, the wording in `_messages.ts`.
+ * `_report_and_exit.ts` (with the wording of every message); what holds a
+ * shutdown back beside the scopes in `protection_scope.ts`; the steps in
+ * `_steps.ts`. The process-wide `shutdown` and the integrations' check of
+ * their `controller` option are at the end of this file.
  *
  * @module
  */
@@ -42,11 +44,16 @@ import type {
   ShutdownReport,
 } from "./types.ts";
 import { _Scope, type ProtectionScope } from "./protection_scope.ts";
-import { _readControllerOptions, _readServices } from "./_options.ts";
-import { _readHookOptions, _readProtectOptions, _readRequestOptions } from "./_options.ts";
+import {
+  _readControllerOptions,
+  _readHookOptions,
+  _readProtectOptions,
+  _readRequestOptions,
+  _readServices,
+  _show,
+} from "./_options.ts";
 import { _runServices } from "./_run_services.ts";
 import { _StateMachine, type ShutdownState } from "./_state_machine.ts";
-import { _show } from "./_validate.ts";
 
 export type { ShutdownState };
 
@@ -371,4 +378,55 @@ export function _createLazyController(): ShutdownController {
   } finally {
     _makingLazy = false;
   }
+}
+
+/** Changes when the controller's surface does; copies with another cannot share it. */
+const _API = 1;
+
+/**
+ * The process-wide controller. It starts listening on first use (any property
+ * or method), so importing the module changes nothing until then.
+ *
+ * @example
+ * ```ts
+ * import { shutdown } from "@graceful/shutdown";
+ *
+ * shutdown.onShutdown(async () => {
+ *   console.log("closing the database");
+ * }, { name: "database", timeoutMs: 5_000 });
+ * shutdown[Symbol.dispose](); // stop listening (for this example only)
+ * ```
+ */
+export const shutdown: ShutdownController = _shared();
+
+/**
+ * Two copies of the library in one process (two versions installed side by
+ * side) share one process-wide controller: the first copy's, found under a
+ * registered symbol. So there is one shutdown and every hook runs once. `api`
+ * changes when the controller's surface does; then the copies cannot share.
+ */
+function _shared(): ShutdownController {
+  const key = Symbol.for("@graceful/shutdown/shutdown");
+  const home = globalThis as { [key]?: { api: number; controller: ShutdownController } };
+  const found = home[key];
+  if (found !== undefined && found.api === _API) return found.controller;
+  const controller = _createLazyController();
+  if (found === undefined) home[key] = { api: _API, controller };
+  return controller;
+}
+
+// The `controller` option of the integrations, checked: absent means the
+// process-wide `shutdown`.
+
+/** Checks an integration's `controller` option; undefined gives `shutdown`. */
+export function _checkController(value: unknown): ShutdownController {
+  if (value === undefined) return shutdown;
+  const candidate = value as Partial<ShutdownController> | null;
+  if (
+    typeof candidate !== "object" || candidate === null ||
+    typeof candidate.onShutdown !== "function" || !("done" in candidate)
+  ) {
+    throw new TypeError(`controller must be a ShutdownController, got ${_show(value)}`);
+  }
+  return value as ShutdownController;
 }

@@ -13,8 +13,8 @@ import type {
   UncaughtKind,
   Unsubscribe,
 } from "../core/runtime_adapter.ts";
-import { _LIBUV_WINDOWS_SIGNALS, _POSIX_SIGNALS } from "../core/_signals.ts";
-import { _osPolicy } from "../core/_os_policy.ts";
+import { _LIBUV_WINDOWS_SIGNALS, _POSIX_SIGNALS } from "../core/_platform.ts";
+import { _osPolicy } from "../core/_platform.ts";
 import { type _ConsoleInstaller, _subscribe } from "./_shared.ts";
 import { _dieBy, _exitNow, type _ExitState, _flush, type _StdStream } from "./_process_exit.ts";
 

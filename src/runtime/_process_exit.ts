@@ -3,8 +3,8 @@
 // or left to another listener of the signal within the deadline.
 
 import type { DieOptions, OsFamily, ProcessEnd, StopSignal } from "../core/runtime_adapter.ts";
-import { _statusFor } from "../core/_signals.ts";
-import { _leaveNotice } from "../core/_messages.ts";
+import { _statusFor } from "../core/_platform.ts";
+import { _leaveNotice } from "../core/_report_and_exit.ts";
 import { _RERAISE_FALLBACK_MS } from "./_shared.ts";
 
 /** A writable standard stream, as far as flushing goes. */

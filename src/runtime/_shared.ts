@@ -8,7 +8,7 @@ import type {
   StopSignal,
   Unsubscribe,
 } from "../core/runtime_adapter.ts";
-import { _eventFor } from "../core/_signals.ts";
+import { _eventFor } from "../core/_platform.ts";
 
 /**
  * How long a re-raised signal may take to end the process before the adapter

@@ -2,7 +2,7 @@
 // Node all have it, and all three can unref it so it never keeps the process
 // alive), its code passed as a string so no file has to be found at run time.
 
-import type { _WatchdogLink, _WatchdogMessage } from "../core/_watchdog_probe.ts";
+import type { _WatchdogLink, _WatchdogMessage } from "../core/_machine_state.ts";
 import type { StopSignal } from "../core/runtime_adapter.ts";
 import { _WATCHDOG_WORKER_SOURCE } from "./_watchdog_worker.ts";
 

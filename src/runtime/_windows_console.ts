@@ -16,7 +16,7 @@
  */
 
 import type { ConsoleEvent, StopEventListener } from "../core/runtime_adapter.ts";
-import { _MAX_TIMER_MS } from "../core/_os_policy.ts";
+import { _MAX_TIMER_MS } from "../core/_platform.ts";
 
 /** Options of a console handler installer. */
 export interface ConsoleHandlerOptions {

@@ -8,7 +8,7 @@ import { type _NodeServer, _nodeTarget } from "./_drain_node.ts";
 import { type _BunServer, _bunTarget, type _DenoServer, _denoTarget } from "./_drain_fetch.ts";
 import { _newSockets, type _Sockets } from "./_drain_sockets.ts";
 import { _settlesWithin } from "../core/_settles_within.ts";
-import { _STEP_CUT } from "../core/_run_step.ts";
+import { _STEP_CUT } from "../core/_steps.ts";
 
 /** What drain() decided at the call, and the state it shares with its handle. */
 export interface _DrainSetup {

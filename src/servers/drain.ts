@@ -12,14 +12,14 @@
  */
 
 import type { ShutdownController } from "../core/shutdown_controller.ts";
-import { shutdown } from "../core/shutdown.ts";
+import { shutdown } from "../core/shutdown_controller.ts";
 import {
   _checkKnownKeys,
   _checkMs,
   _checkOptionalString,
   _checkOptions,
   _show,
-} from "../core/_validate.ts";
+} from "../core/_options.ts";
 import { _newCounts, _trackerOf } from "./drainable.ts";
 import type { _EarlyNode } from "./_drain_types.ts";
 import type { _NodeServer } from "./_drain_node.ts";

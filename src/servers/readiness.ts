@@ -9,7 +9,7 @@
  */
 
 import type { ShutdownController } from "../core/shutdown_controller.ts";
-import { shutdown } from "../core/shutdown.ts";
+import { shutdown } from "../core/shutdown_controller.ts";
 
 /**
  * The parts of a node:http `ServerResponse` that {@linkcode writeReadiness} uses.

@@ -16,15 +16,15 @@ import type {
   UncaughtKind,
   Unsubscribe,
 } from "../core/runtime_adapter.ts";
-import { _show } from "../core/_validate.ts";
+import { _show } from "../core/_options.ts";
 import {
   _CONSOLE_EVENTS,
   _eventFor,
   _LIBUV_WINDOWS_SIGNALS,
   _POSIX_SIGNALS,
   _STOP_SIGNALS,
-} from "../core/_signals.ts";
-import { _osPolicy } from "../core/_os_policy.ts";
+} from "../core/_platform.ts";
+import { _osPolicy } from "../core/_platform.ts";
 
 import type { FakeExit, FakeRuntimeOptions } from "./fake_runtime_options.ts";
 

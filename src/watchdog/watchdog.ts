@@ -1,6 +1,6 @@
 // src/watchdog/: the watchdog integration. `watchdog()` on the main thread;
 // the thread itself starts from src/runtime/_watchdog_start.ts, and the probe
-// the state machine calls is a type in the core (src/core/_watchdog_probe.ts),
+// the state machine calls is a type in the core (src/core/_machine_state.ts),
 // so the core loads nothing for it. It imports the core's public surface and
 // its shared helpers (src/core/) and that runtime file only; nothing in the
 // core or in another integration imports it.
@@ -16,7 +16,7 @@
 
 import type { ShutdownController } from "../core/shutdown_controller.ts";
 import { _machineOf } from "../core/shutdown_controller.ts";
-import { shutdown } from "../core/shutdown.ts";
+import { shutdown } from "../core/shutdown_controller.ts";
 import {
   _CELL,
   _epochNow,
@@ -24,9 +24,9 @@ import {
   type _WatchdogLink,
   type _WatchdogMessage,
   type _WatchdogProbe,
-} from "../core/_watchdog_probe.ts";
-import { _heldBy } from "../core/_adopted.ts";
-import { _checkKnownKeys, _checkMs, _checkOptions, _show } from "../core/_validate.ts";
+} from "../core/_machine_state.ts";
+import { _heldBy } from "../core/_machine_state.ts";
+import { _checkKnownKeys, _checkMs, _checkOptions, _show } from "../core/_options.ts";
 
 /** Options for {@linkcode watchdog}. */
 export interface WatchdogOptions {

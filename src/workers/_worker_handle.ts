@@ -5,7 +5,7 @@
 
 import type { AttachableWorker, NodeWorkerLike, WebWorkerLike } from "./worker_like.ts";
 import { _isHandshake } from "./_attach_protocol.ts";
-import { _show } from "../core/_validate.ts";
+import { _show } from "../core/_options.ts";
 
 /** A worker, whatever its kind. */
 export interface _WorkerHandle {

@@ -7,7 +7,7 @@
 // touches Deno's timers. Nothing is lost: no macrotask can run before the
 // timer is armed, and its delay counts from the call.
 
-import { _turnsLater } from "../../core/_clock.ts";
+import { _turnsLater } from "../../core/_platform.ts";
 
 /** A timer armed a few promise turns late, or never if cleared first. */
 export interface _LazyTimer {

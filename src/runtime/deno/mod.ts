@@ -29,9 +29,9 @@ import type {
 } from "../../core/runtime_adapter.ts";
 import { _foreignListeners, _signalTally } from "./_signal_tally.ts";
 import { _onUncaught } from "./_uncaught.ts";
-import { _DENO_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "../../core/_signals.ts";
-import { _osPolicy } from "../../core/_os_policy.ts";
-import { _leaveNotice } from "../../core/_messages.ts";
+import { _DENO_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "../../core/_platform.ts";
+import { _osPolicy } from "../../core/_platform.ts";
+import { _leaveNotice } from "../../core/_report_and_exit.ts";
 import { _RERAISE_FALLBACK_MS, _subscribe } from "../_shared.ts";
 import { _afterTurns, _clearLazyTimer, _setLazyTimer } from "./_lazy_timers.ts";
 

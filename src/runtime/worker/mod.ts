@@ -13,7 +13,7 @@ import type {
   StopEventListener,
   Unsubscribe,
 } from "../../core/runtime_adapter.ts";
-import { _osPolicy } from "../../core/_os_policy.ts";
+import { _osPolicy } from "../../core/_platform.ts";
 import {
   type _FromWorker,
   _HANDSHAKE_KEY,

@@ -1,9 +1,11 @@
-// The one place that maps signals, console events and exit statuses: the
-// numbers behind `128 + n`, which signals each OS delivers, how a signal
-// reads on Windows, what a console event stands for. The adapters, the fake
-// runtime, the controller and the exit decision all read it from here.
+// What the core knows of the platform it runs on, in one place: the map of
+// signals, console events and exit statuses (the numbers behind `128 + n`,
+// which signals each OS delivers, what a console event stands for), what each
+// OS family decides about a shutdown (`OsPolicy`), and the clock borrowed from
+// the runtime adapter with a timer that honours any delay. The adapters, the
+// fake runtime, the controller and the exit decision all read it from here.
 
-import type { ConsoleEvent, OsFamily, StopEvent, StopSignal } from "./runtime_adapter.ts";
+import type { ConsoleEvent, OsFamily, OsPolicy, StopEvent, StopSignal } from "./runtime_adapter.ts";
 import type { ShutdownCause } from "./types.ts";
 
 // Linux numbers; the BSDs and macOS differ only in SIGUSR2 (31) among these.
@@ -133,4 +135,70 @@ export function _isHangup(event: StopEvent): boolean {
 /** True for a console logoff, which services ignore. */
 export function _isLogoff(event: StopEvent): boolean {
   return event.kind === "console" && event.event === "CTRL_LOGOFF";
+}
+
+// What each OS family decides about a shutdown (see `OsPolicy`). Shared by the
+// real adapters and the fake one so they cannot drift apart.
+
+/** The largest delay a JavaScript timer honours: 2^31 − 1 ms (a signed 32-bit int). */
+export const _MAX_TIMER_MS = 2_147_483_647;
+
+const _POSIX: OsPolicy = {
+  defaultBudgetMs: 89_500,
+  canReraise: true,
+  holdsConsoleEvents: false,
+  holdMarginMs: 0,
+};
+
+const _WINDOWS: OsPolicy = {
+  defaultBudgetMs: 4_500,
+  canReraise: false,
+  holdsConsoleEvents: true,
+  // The default hold limit is then 4.75 s: still under Windows' 5 s.
+  holdMarginMs: 250,
+};
+
+/** The policy of an OS family. */
+export function _osPolicy(os: OsFamily): OsPolicy {
+  return os === "windows" ? _WINDOWS : _POSIX;
+}
+
+// The clock and timers the core borrows from its runtime adapter, and a timer
+// that honours any delay: JavaScript timers overflow past 2^31 − 1 ms and
+// fire after 1 ms, so a longer delay is waited out in steps.
+
+/** The clock and timers the core needs: a part of `RuntimeAdapter`. */
+export interface _Clock {
+  now(): number;
+  setTimer(callback: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/**
+ * Settles after `turns` promise turns: after the microtasks queued before it
+ * (and the ones those queue, that many deep), before any task or timer.
+ */
+export function _turnsLater(turns: number): Promise<void> {
+  let turn: Promise<void> = Promise.resolve();
+  for (let i = 0; i < turns; i++) turn = turn.then();
+  return turn;
+}
+
+/** A timer of any length; `cancel()` is safe to call twice. */
+export interface _Timer {
+  cancel(): void;
+}
+
+/** Calls `callback` after `ms` (any finite length, counted on `clock`). */
+export function _setTimer(clock: _Clock, callback: () => void, ms: number): _Timer {
+  const at = clock.now() + Math.max(0, ms);
+  let handle: unknown;
+  const arm = (): void => {
+    const left = at - clock.now();
+    handle = left > _MAX_TIMER_MS
+      ? clock.setTimer(arm, _MAX_TIMER_MS)
+      : clock.setTimer(callback, Math.max(0, left));
+  };
+  arm();
+  return { cancel: () => clock.clearTimer(handle) };
 }
