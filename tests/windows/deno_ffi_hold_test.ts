@@ -167,7 +167,8 @@ Deno.test("an installed handler does not keep the program alive", async () => {
   console.log(`natural end with the handler installed: ${run.ms.toFixed(0)} ms`);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, "registered\nend of program\n");
-  assert.ok(run.ms < 3_000);
+  // Held by the handler, it would run until the 20 s timeout.
+  assert.ok(run.ms < 8_000, `${run.ms} ms`);
 });
 
 Deno.test("without --allow-ffi it writes one line and returns undefined", async () => {
