@@ -203,7 +203,14 @@ export function _formatReport(report: ShutdownReport): string {
 /** The one line on the first stop request: how many more requests force the end. */
 export function _firstNotice(cause: ShutdownCause, left: number): string {
   const times = left === 1 ? "once more" : `${left} more times`;
-  return `shutting down gracefully (${_describeCause(cause)}); press Ctrl-C ${times} to force`;
+  // Every stop event counts as an attempt: after SIGTERM from a supervisor,
+  // the user may repeat that signal as well as press Ctrl-C.
+  const other = cause.kind === "signal" && cause.signal !== undefined && cause.signal !== "SIGINT"
+    ? `send ${cause.signal} or `
+    : "";
+  return `shutting down gracefully (${
+    _describeCause(cause)
+  }); ${other}press Ctrl-C ${times} to force`;
 }
 
 /** The one line on force: what is cut. */

@@ -29,6 +29,7 @@ const OPTION_KEYS = [
   "onHup",
   "beforeTermination",
   "log",
+  "signals",
   "bogus",
 ];
 
@@ -47,6 +48,10 @@ export async function badInput(numRuns: number): Promise<BadInputResult> {
   const value = fc.oneof(
     fc.anything(),
     fc.constantFrom(-1, NaN, Infinity, -Infinity, 0, 1.5, 2 ** 40, "", "SIGKILL", null),
+    // The `signals` option: lists of names, known, refused and unknown.
+    fc.array(fc.constantFrom("SIGINT", "SIGTERM", "SIGUSR2", "SIGKILL", "SIGWINCH", "", 2), {
+      maxLength: 3,
+    }),
     fc.func(fc.anything()),
   );
   const bag = fc.dictionary(fc.constantFrom(...OPTION_KEYS), value, { maxKeys: 3 });
@@ -64,7 +69,7 @@ export async function badInput(numRuns: number): Promise<BadInputResult> {
       } catch (error) {
         if (!typed(error)) failures.push(`constructor threw ${error}`);
         else if (
-          !/budgetMs|hookReserveMs|maxAttempts|terminateOn|onHup|beforeTermination|log|option|runtime/
+          !/budgetMs|hookReserveMs|maxAttempts|terminateOn|onHup|beforeTermination|log|signals|option|runtime/
             .test(String(error))
         ) {
           failures.push(`constructor error does not name the option: ${error}`);

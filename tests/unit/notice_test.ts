@@ -21,6 +21,26 @@ test("notice: the first SIGINT on a terminal writes one line about forcing", asy
   });
 });
 
+test("notice: after another signal it names that signal beside Ctrl-C", async () => {
+  for (const signal of ["SIGTERM", "SIGUSR2"] as const) {
+    await withController({
+      terminal: true,
+      budgetMs: 10_000,
+      signals: ["SIGINT", "SIGTERM", "SIGUSR2"],
+    }, async ({ controller, runtime }) => {
+      const scope = controller.protect(5_000);
+      runtime.deliver(signal);
+      await runtime.advance(0);
+      assert.equal(runtime.stderr.length, 1);
+      assert.equal(
+        runtime.stderr[0].trimEnd(),
+        `shutting down gracefully (${signal}); send ${signal} or press Ctrl-C 2 more times to force`,
+      );
+      scope[Symbol.dispose]();
+    });
+  }
+});
+
 test("notice: without a terminal a clean shutdown writes nothing", async () => {
   await withController({ terminal: false, budgetMs: 10_000 }, async ({ controller, runtime }) => {
     controller.onShutdown(() => {}, { name: "hook" });
