@@ -1,6 +1,6 @@
 // The adapter for runtimes that expose Node's `process` object: Node itself
-// and Bun. The two differ only in name and, on Windows, in how console events
-// reach them, so they share this file.
+// and Bun, and how such a process ends. The two differ only in name and, on
+// Windows, in how console events reach them, so they share this file.
 
 import type {
   DieOptions,
@@ -13,10 +13,21 @@ import type {
   UncaughtKind,
   Unsubscribe,
 } from "../core/runtime_adapter.ts";
-import { _LIBUV_WINDOWS_SIGNALS, _POSIX_SIGNALS } from "../core/_platform.ts";
-import { _osPolicy } from "../core/_platform.ts";
-import { type _ConsoleInstaller, _subscribe } from "./_shared.ts";
-import { _dieBy, _exitNow, type _ExitState, _flush, type _StdStream } from "./_process_exit.ts";
+import {
+  _LIBUV_WINDOWS_SIGNALS,
+  _osPolicy,
+  _POSIX_SIGNALS,
+  _statusFor,
+} from "../core/_platform.ts";
+import { _leaveNotice } from "../core/_report_and_exit.ts";
+import { type _ConsoleInstaller, _RERAISE_FALLBACK_MS, _subscribe } from "./_shared.ts";
+
+/** A writable standard stream, as far as flushing goes. */
+export interface _StdStream {
+  write(text: string, callback?: () => void): unknown;
+  end?(callback?: () => void): unknown;
+  readonly isTTY?: boolean;
+}
 
 /** The part of Node's `process` the adapter uses; declared here so no @types/node is needed. */
 export interface _NodeProcess {
@@ -29,7 +40,9 @@ export interface _NodeProcess {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   prependOnceListener?(event: string, listener: (...args: unknown[]) => void): unknown;
   emit?(event: string, ...args: unknown[]): unknown;
+  /** Ends the process without emitting `exit` again (Node and Bun have it, undocumented). */
   reallyExit?(code?: number): void;
+  /** Node: the kinds of pending requests; a pending write shows as a `*WriteWrap`. */
   getActiveResourcesInfo?(): string[];
   off(event: string, listener: (...args: unknown[]) => void): unknown;
   listenerCount(event: string): number;
@@ -42,6 +55,56 @@ export interface _NodeProcess {
 /** The `process` global, or undefined outside Node and Bun. */
 export function _nodeProcess(): _NodeProcess | undefined {
   return (globalThis as unknown as { process?: _NodeProcess }).process;
+}
+
+/**
+ * Makes the adapter for the running Node process.
+ *
+ * @example
+ * ```ts
+ * import { nodeRuntime } from "@graceful/shutdown/runtime/node";
+ *
+ * if ("process" in globalThis) console.log(nodeRuntime().signals);
+ * ```
+ * @throws {Error} When there is no `process` global.
+ */
+export function nodeRuntime(): RuntimeAdapter {
+  const proc = _nodeProcess();
+  if (proc === undefined) throw new Error("nodeRuntime() needs Node's `process` global");
+  return _processAdapter("node", proc);
+}
+
+/**
+ * Makes the adapter for the running Bun process.
+ *
+ * @example
+ * ```ts
+ * import { bunRuntime } from "@graceful/shutdown/runtime/bun";
+ *
+ * if ("Bun" in globalThis) console.log(bunRuntime().name); // "bun"
+ * ```
+ * @throws {Error} When not running on Bun.
+ */
+export function bunRuntime(): RuntimeAdapter {
+  const proc = _nodeProcess();
+  if (!("Bun" in globalThis) || proc === undefined) {
+    throw new Error("bunRuntime() needs the Bun runtime");
+  }
+  return _processAdapter("bun", proc, _loadBunConsole);
+}
+
+/**
+ * Loads the console handler synchronously (Bun's `require` loads ES modules),
+ * so console events are caught from the moment the controller listens: a
+ * handler installed a moment later missed a console close sent at once.
+ */
+function _loadBunConsole(): _ConsoleInstaller {
+  // The same extension as this file: `.ts` from source, `.js` once built.
+  const extension = import.meta.url.endsWith(".js") ? ".js" : ".ts";
+  const meta = import.meta as unknown as {
+    require(id: string): typeof import("./bun/windows_console.ts");
+  };
+  return meta.require(`./bun/windows_console${extension}`).installConsoleHandler;
 }
 
 /**
@@ -219,4 +282,128 @@ function _makeStdStreamsLater(proc: _NodeProcess): void {
 function _crash(proc: _NodeProcess, error: unknown): void {
   console.error(error);
   proc.exit(1);
+}
+
+// How the process ends once the shutdown is over: output flushed first, the
+// program's `exit` listeners run once, and the signal re-raised, or left to
+// another listener of the signal within the deadline.
+
+/**
+ * Whether the program's `exit` listeners were run already: before the final
+ * flush, so that what they write (a logger's last line) is flushed too; Bun
+ * ends the streams there and would drop it.
+ */
+export interface _ExitState {
+  emitted: boolean;
+}
+
+/** Runs the program's `exit` listeners once, with `status`; what they throw is printed. */
+function _emitExit(proc: _NodeProcess, state: _ExitState, status: number): void {
+  if (state.emitted) return;
+  state.emitted = true;
+  try {
+    proc.emit?.("exit", status);
+  } catch (error) {
+    console.error(error);
+  }
+}
+
+/** Exits with `code`; `exit` listeners that already ran do not run again. */
+export function _exitNow(proc: _NodeProcess, state: _ExitState, code: number): void {
+  if (state.emitted && proc.reallyExit !== undefined) {
+    proc.exitCode = code;
+    return proc.reallyExit(code);
+  }
+  proc.exit(code);
+}
+
+/**
+ * Ends the process by `signal`. Windows cannot re-raise, and as PID 1 the
+ * kernel ignores a signal left to its default action: both exit `128 + n`.
+ * Another listener of the signal would swallow a re-raise: it may end the
+ * process itself within `withinMs` (its own status), else `128 + n` then.
+ */
+export function _dieBy(
+  proc: _NodeProcess,
+  os: OsFamily,
+  signal: StopSignal,
+  options: DieOptions,
+  state: _ExitState,
+): void {
+  const status = _statusFor(signal, proc.platform);
+  if (os === "windows" || proc.pid === 1) return _exitNow(proc, state, status);
+  if (proc.listenerCount(signal) > 0) {
+    const withinMs = options.withinMs ?? 0;
+    if (withinMs > 0) options.say?.(_leaveNotice(signal, status, withinMs));
+    return _leaveTo(proc, status, withinMs);
+  }
+  // Death by a signal runs no `exit` listener; a program's final flush is one.
+  _emitExit(proc, state, status);
+  proc.kill(proc.pid, signal);
+  const exit = proc.reallyExit?.bind(proc) ?? proc.exit.bind(proc);
+  setTimeout(() => exit(status), _RERAISE_FALLBACK_MS);
+}
+
+/**
+ * Leaves the end to another listener: the status becomes `128 + n` unless it
+ * exits itself, and an unref'd timer ends the process at the deadline, so two
+ * libraries that each leave it to the other never keep it running forever.
+ */
+function _leaveTo(proc: _NodeProcess, status: number, withinMs: number): void {
+  if (!(withinMs > 0)) return void proc.exit(status);
+  proc.exitCode = status;
+  const timer = setTimeout(() => proc.exit(status), withinMs) as { unref?: () => void };
+  timer.unref?.();
+}
+
+/**
+ * Resolves once standard output and error hold nothing more, or after
+ * `withinMs`. Node: only when a write is pending (so an unused `stdout` is
+ * never created), `write("", cb)` calls back once all is written. Bun: its
+ * `write` callback fires early, `end(cb)` waits; so it ends the streams, and
+ * only when the process really ends now (not when another listener goes on).
+ */
+export function _flush(
+  proc: _NodeProcess,
+  bun: boolean,
+  end: ProcessEnd,
+  withinMs: number,
+  state: _ExitState,
+): Promise<void> {
+  if (!(withinMs > 0)) return Promise.resolve();
+  if (end.signal !== undefined && proc.listenerCount(end.signal) > 0) return Promise.resolve();
+  // The process ends right after: its `exit` listeners run now, so what they
+  // write is flushed with the rest (a code's exit then skips them).
+  if (end.signal === undefined) proc.exitCode = end.code;
+  _emitExit(
+    proc,
+    state,
+    end.signal === undefined ? end.code ?? 0 : _statusFor(end.signal, proc.platform),
+  );
+  let streams: _StdStream[];
+  if (bun) {
+    streams = [proc.stdout, proc.stderr].filter((s): s is _StdStream => s !== undefined);
+  } else {
+    const pending = proc.getActiveResourcesInfo?.() ?? [];
+    if (!pending.some((kind) => kind.endsWith("WriteWrap"))) return Promise.resolve();
+    streams = [proc.stdout, proc.stderr].filter((s): s is _StdStream => s !== undefined);
+  }
+  const flushed = streams.filter((s) => s.isTTY !== true).map((stream) =>
+    new Promise<void>((resolve) => {
+      try {
+        if (bun && stream.end !== undefined) stream.end(() => resolve());
+        else stream.write("", () => resolve());
+      } catch {
+        resolve();
+      }
+    })
+  );
+  if (flushed.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, withinMs);
+    Promise.all(flushed).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

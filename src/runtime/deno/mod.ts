@@ -27,13 +27,15 @@ import type {
   UncaughtKind,
   Unsubscribe,
 } from "../../core/runtime_adapter.ts";
-import { _foreignListeners, _signalTally } from "./_signal_tally.ts";
-import { _onUncaught } from "./_uncaught.ts";
-import { _DENO_WINDOWS_SIGNALS, _POSIX_SIGNALS, _statusFor } from "../../core/_platform.ts";
-import { _osPolicy } from "../../core/_platform.ts";
+import {
+  _DENO_WINDOWS_SIGNALS,
+  _osPolicy,
+  _POSIX_SIGNALS,
+  _statusFor,
+  _turnsLater,
+} from "../../core/_platform.ts";
 import { _leaveNotice } from "../../core/_report_and_exit.ts";
 import { _RERAISE_FALLBACK_MS, _subscribe } from "../_shared.ts";
-import { _afterTurns, _clearLazyTimer, _setLazyTimer } from "./_lazy_timers.ts";
 
 /**
  * Makes the adapter for the running Deno process.
@@ -70,7 +72,7 @@ export function denoRuntime(): RuntimeAdapter {
     setTimer: (callback, ms) => _setLazyTimer(callback, ms),
     clearTimer: _clearLazyTimer,
     // Not a timer, which would cost more than the rehearsal it starts (see
-    // _lazy_timers.ts): a program that ends at once compiles the same code
+    // _setLazyTimer): a program that ends at once compiles the same code
     // for its own end, so the rehearsal adds only its run, ~0.1 ms.
     whenIdle: (callback) => _afterTurns(callback),
     addStopListener(
@@ -154,4 +156,171 @@ export function denoRuntime(): RuntimeAdapter {
     writeStderr,
     stderrIsTerminal: () => Deno.stderr.isTerminal(),
   };
+}
+
+// Deno cannot say how many listeners a signal has, and the library must know:
+// a listener of the program's own (or another library's) would swallow a
+// re-raised signal and run twice. So `Deno.addSignalListener` is wrapped,
+// once per process, to count the listeners added through it from then on
+// (Node's `process.on` in Deno goes through it too). The library adds its own
+// through the original, so they are never counted.
+
+type _SignalFn = (signal: Deno.Signal, handler: () => void) => void;
+
+interface _Tally {
+  readonly add: _SignalFn;
+  readonly remove: _SignalFn;
+  readonly listeners: Map<string, Set<() => void>>;
+}
+
+const _KEY = Symbol.for("@graceful/shutdown/deno-signal-tally");
+
+/** The process's tally, made (and `Deno.addSignalListener` wrapped) on first call. */
+export function _signalTally(): _Tally {
+  const home = globalThis as { [_KEY]?: _Tally };
+  const existing = home[_KEY];
+  if (existing !== undefined) return existing;
+  const add: _SignalFn = Deno.addSignalListener.bind(Deno);
+  const remove: _SignalFn = Deno.removeSignalListener.bind(Deno);
+  const listeners = new Map<string, Set<() => void>>();
+  const tally: _Tally = { add, remove, listeners };
+  try {
+    Deno.addSignalListener = (signal, handler) => {
+      add(signal, handler);
+      let set = listeners.get(signal);
+      if (set === undefined) listeners.set(signal, set = new Set());
+      set.add(handler);
+    };
+    Deno.removeSignalListener = (signal, handler) => {
+      remove(signal, handler);
+      listeners.get(signal)?.delete(handler);
+    };
+  } catch {
+    // A frozen `Deno`: nothing is counted; a re-raise falls back to 128 + n.
+  }
+  home[_KEY] = tally;
+  return tally;
+}
+
+/** How many listeners other than the library's the signal has, as far as is known. */
+function _foreignListeners(tally: _Tally, signal: string): number {
+  return tally.listeners.get(signal)?.size ?? 0;
+}
+
+// Deno's uncaught errors: the `error` and `unhandledrejection` events. The
+// program's own handlers must win, as on Node and Bun, but Deno calls the
+// library's listener first when it was added first, and hands the rejection
+// to `process.on("unhandledRejection")` (node:process) only after the event,
+// when nothing cancelled it.
+
+type _UncaughtListener = (error: unknown, kind: UncaughtKind) => boolean;
+
+interface _NodeProcessLike {
+  listenerCount?(event: string): number;
+}
+
+/** Listens for uncaught errors the program does not handle itself. */
+function _onUncaught(listener: _UncaughtListener): Unsubscribe {
+  // A program's own listener that already cancelled the event handles it.
+  const onError = (event: ErrorEvent): void => {
+    if (!event.defaultPrevented && listener(_errorOf(event), "exception")) event.preventDefault();
+  };
+  const onRejection = (event: PromiseRejectionEvent): void => {
+    if (event.defaultPrevented || _nodeHandles("unhandledRejection")) return;
+    // Later listeners have yet to run: cancel for now (or Deno crashes at the
+    // end of the dispatch), note whether one of them cancels too, and decide
+    // a microtask later, once the dispatch is over.
+    let handled = false;
+    const cancel = event.preventDefault.bind(event);
+    Object.defineProperty(event, "preventDefault", {
+      configurable: true,
+      value: () => {
+        handled = true;
+        cancel();
+      },
+    });
+    cancel();
+    queueMicrotask(() => {
+      if (handled || listener(event.reason, "rejection")) return;
+      // The library declined (its shutdown is over): crash as Deno would.
+      console.error(`error: Uncaught (in promise) ${Deno.inspect(event.reason)}`);
+      Deno.exit(1);
+    });
+  };
+  globalThis.addEventListener("error", onError);
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  return () => {
+    globalThis.removeEventListener("error", onError);
+    globalThis.removeEventListener("unhandledrejection", onRejection);
+  };
+}
+
+/** Whether node:process has a listener for `event` (Deno hands it the error after the event). */
+function _nodeHandles(event: string): boolean {
+  const proc = (globalThis as { process?: _NodeProcessLike }).process;
+  return (proc?.listenerCount?.(event) ?? 0) > 0;
+}
+
+/**
+ * The event's error. A crashed Web Worker's error reaches the parent with
+ * `error: null` (the worker printed its own): said as Deno says it without
+ * the library, "Error: Unhandled error in child worker.", not "null".
+ */
+function _errorOf(event: ErrorEvent): unknown {
+  if (event.error !== null && event.error !== undefined) return event.error;
+  const error = new Error("Unhandled error in child worker.");
+  error.stack = "Error: Unhandled error in child worker.";
+  return error;
+}
+
+// Deno's timers are loaded on first touch: reading `globalThis.setTimeout`
+// loads its Node-compatible timer module, 5–7 ms and ~3.7 MiB on Deno 2.9,
+// more than the rest of the library costs. Most of the library's timers are
+// deadlines that are cleared before they could fire (a hook that returns at
+// once, a program that ends by itself), so a timer here is armed only once
+// the microtasks queued behind it have run: one cleared before that never
+// touches Deno's timers. Nothing is lost: no macrotask can run before the
+// timer is armed, and its delay counts from the call.
+
+/** A timer armed a few promise turns late, or never if cleared first. */
+export interface _LazyTimer {
+  /** The real timer, once armed. */
+  id: ReturnType<typeof setTimeout> | undefined;
+  /** Cleared before or after it was armed. */
+  cleared: boolean;
+}
+
+/**
+ * How many promise turns pass before the real timer is armed: enough for a
+ * synchronous hook or one that awaits only settled promises to finish and
+ * clear its deadline first.
+ */
+const _TURNS = 16;
+
+/** Calls `callback` after `ms`. */
+export function _setLazyTimer(callback: () => void, ms: number): _LazyTimer {
+  const start = performance.now();
+  return _afterTurns(function arm(this: _LazyTimer) {
+    this.id = setTimeout(callback, Math.max(0, ms - (performance.now() - start)));
+  });
+}
+
+/**
+ * Calls `callback` once the microtasks queued behind it have run, unless
+ * cleared first; it touches no timer and never keeps the process alive.
+ */
+export function _afterTurns(callback: (this: _LazyTimer) => void): _LazyTimer {
+  const timer: _LazyTimer = { id: undefined, cleared: false };
+  void _turnsLater(_TURNS).then(() => {
+    if (!timer.cleared) callback.call(timer);
+  });
+  return timer;
+}
+
+/** Clears a timer made by `_setLazyTimer`; anything else is ignored. */
+export function _clearLazyTimer(handle: unknown): void {
+  const timer = handle as _LazyTimer | undefined;
+  if (typeof timer !== "object" || timer === null || !("cleared" in timer)) return;
+  timer.cleared = true;
+  if (timer.id !== undefined) clearTimeout(timer.id);
 }
