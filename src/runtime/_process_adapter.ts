@@ -130,8 +130,11 @@ export function _processAdapter(
     setTimer: _setTimer,
     clearTimer: _clearTimer,
     whenIdle(callback: () => void): unknown {
-      if (name === "bun") _makeStdStreamsLater(proc);
-      const timer = setTimeout(callback, _IDLE_AFTER_MS) as { unref?: () => void };
+      const timer = setTimeout(() => {
+        // The exit's flush asks which streams exist: load what answers now.
+        if (name === "bun") _madeStreams(proc, true);
+        callback();
+      }, _IDLE_AFTER_MS) as { unref?: () => void };
       timer.unref?.();
       return timer;
     },
@@ -263,21 +266,6 @@ function _clearTimer(handle: unknown): void {
  */
 const _IDLE_AFTER_MS = 10;
 
-/**
- * Bun makes process.stdout and stderr on first touch (12-30 ms), and the
- * exit's flush must touch them: a program that lives past this delay pays
- * that while idle rather than after the signal; a shorter one (a command
- * that ends by itself) never pays it.
- */
-const _STD_STREAMS_AFTER_MS = 250;
-
-function _makeStdStreamsLater(proc: _NodeProcess): void {
-  const timer = setTimeout(() => void [proc.stdout, proc.stderr], _STD_STREAMS_AFTER_MS) as {
-    unref?: () => void;
-  };
-  timer.unref?.();
-}
-
 /** What the runtime would have done with an uncaught error: print it, exit 1. */
 function _crash(proc: _NodeProcess, error: unknown): void {
   console.error(error);
@@ -358,10 +346,11 @@ function _leaveTo(proc: _NodeProcess, status: number, withinMs: number): void {
 
 /**
  * Resolves once standard output and error hold nothing more, or after
- * `withinMs`. Node: only when a write is pending (so an unused `stdout` is
- * never created), `write("", cb)` calls back once all is written. Bun: its
- * `write` callback fires early, `end(cb)` waits; so it ends the streams, and
- * only when the process really ends now (not when another listener goes on).
+ * `withinMs`. Only streams the program made are touched (making one costs
+ * 8-40 ms on Bun; one never made holds nothing, console.log writes
+ * synchronously). Node: `write("", cb)` calls back once all is written. Bun:
+ * its `write` callback fires early, `end(cb)` waits; so it ends the streams,
+ * and only when the process really ends now (not when another listener goes on).
  */
 export function _flush(
   proc: _NodeProcess,
@@ -380,15 +369,7 @@ export function _flush(
     state,
     end.signal === undefined ? end.code ?? 0 : _statusFor(end.signal, proc.platform),
   );
-  let streams: _StdStream[];
-  if (bun) {
-    streams = [proc.stdout, proc.stderr].filter((s): s is _StdStream => s !== undefined);
-  } else {
-    const pending = proc.getActiveResourcesInfo?.() ?? [];
-    if (!pending.some((kind) => kind.endsWith("WriteWrap"))) return Promise.resolve();
-    streams = [proc.stdout, proc.stderr].filter((s): s is _StdStream => s !== undefined);
-  }
-  const flushed = streams.filter((s) => s.isTTY !== true).map((stream) =>
+  const flushed = _madeStreams(proc, bun).filter((s) => s.isTTY !== true).map((stream) =>
     new Promise<void>((resolve) => {
       try {
         if (bun && stream.end !== undefined) stream.end(() => resolve());
@@ -406,4 +387,41 @@ export function _flush(
       resolve();
     });
   });
+}
+
+type _Describe = (value: unknown) => string;
+
+/** A property among those `describe()` lists: "{a:64, b:65}". */
+const _HELD = { stdout: /[{ ]stdout:\d/, stderr: /[{ ]stderr:\d/ };
+
+/** Bun's `describe()` from `bun:jsc`, loaded on first use; null where there is none. */
+let _describe: _Describe | null | undefined;
+
+/**
+ * Standard output and error, as far as the program made them. Node: only
+ * when a write is pending, so an unused `stdout` is never created. Bun makes
+ * each on its first read, and any read (a property descriptor too) makes it;
+ * JSC's `describe()` lists the properties the object holds so far without
+ * making them: "…{…, nextTick:70, stdout:71}…". Both when it cannot tell.
+ */
+function _madeStreams(proc: _NodeProcess, bun: boolean): _StdStream[] {
+  let names: readonly ("stdout" | "stderr")[] = ["stdout", "stderr"];
+  if (bun) {
+    if (_describe === undefined) {
+      try {
+        const meta = import.meta as unknown as { require(id: string): { describe?: _Describe } };
+        _describe = meta.require("bun:jsc").describe ?? null;
+      } catch {
+        _describe = null;
+      }
+    }
+    const shape = _describe?.(proc) ?? "";
+    if (shape.includes("Structure")) {
+      names = names.filter((name) => _HELD[name].test(shape));
+    }
+  } else {
+    const pending = proc.getActiveResourcesInfo?.() ?? [];
+    if (!pending.some((kind) => kind.endsWith("WriteWrap"))) return [];
+  }
+  return names.map((name) => proc[name]).filter((s): s is _StdStream => s !== undefined);
 }

@@ -22,6 +22,18 @@ test("after SIGTERM, an exit listener's output reaches the pipe before the signa
   assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
 });
 
+test("after SIGTERM, all of 1 MiB an exit listener writes reaches the pipe", async () => {
+  // Bun writes to a pipe in the background: without the flush most is lost.
+  const child = startFixture("exit_listener.ts", ["big"]);
+  await child.waitFor("ready");
+  child.kill("SIGTERM");
+  const end = await child.ended;
+  const lengths = end.lines.slice(expected("143").length).map((line) => line.length);
+  assert.deepEqual(end.lines.slice(0, expected("143").length), expected("143"), end.stderr);
+  assert.deepEqual(lengths, [1 << 20], end.stderr);
+  assert.deepEqual([end.code, end.signal], [null, "SIGTERM"], end.stderr);
+});
+
 test("after request()'s exit code, an exit listener's output reaches the pipe", async () => {
   const end = await startFixture("exit_listener.ts", ["request"]).ended;
   assert.deepEqual(end.lines, expected("3"), end.stderr);
