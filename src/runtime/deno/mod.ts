@@ -193,7 +193,9 @@ function _readKillLater(): void {
 // (Node's `process.on` in Deno goes through it too). The library adds its own
 // through the original, so they are never counted.
 
-type _SignalFn = (signal: Deno.Signal, handler: () => void) => void;
+// Typed with `string`: this file's declarations are public (runtime/deno),
+// and a `Deno` type in them breaks a Node program's type check.
+type _SignalFn = (signal: string, handler: () => void) => void;
 
 interface _Tally {
   readonly add: _SignalFn;
@@ -208,8 +210,8 @@ export function _signalTally(): _Tally {
   const home = globalThis as { [_KEY]?: _Tally };
   const existing = home[_KEY];
   if (existing !== undefined) return existing;
-  const add: _SignalFn = Deno.addSignalListener.bind(Deno);
-  const remove: _SignalFn = Deno.removeSignalListener.bind(Deno);
+  const add = Deno.addSignalListener.bind(Deno) as _SignalFn;
+  const remove = Deno.removeSignalListener.bind(Deno) as _SignalFn;
   const listeners = new Map<string, Set<() => void>>();
   const tally: _Tally = { add, remove, listeners };
   try {
