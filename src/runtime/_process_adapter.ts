@@ -21,36 +21,7 @@ import {
 } from "../core/_platform.ts";
 import { _leaveNotice } from "../core/_report_and_exit.ts";
 import { type _ConsoleInstaller, _RERAISE_FALLBACK_MS, _subscribe } from "./_shared.ts";
-
-/** A writable standard stream, as far as flushing goes. */
-export interface _StdStream {
-  write(text: string, callback?: () => void): unknown;
-  end?(callback?: () => void): unknown;
-  readonly isTTY?: boolean;
-}
-
-/** The part of Node's `process` the adapter uses; declared here so no @types/node is needed. */
-export interface _NodeProcess {
-  readonly platform: string;
-  readonly pid: number;
-  exitCode?: number | string | null;
-  readonly stderr: _StdStream;
-  /** Read only at exit, and on Node only when a write is pending: making it costs. */
-  readonly stdout?: _StdStream;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  prependOnceListener?(event: string, listener: (...args: unknown[]) => void): unknown;
-  emit?(event: string, ...args: unknown[]): unknown;
-  /** Ends the process without emitting `exit` again (Node and Bun have it, undocumented). */
-  reallyExit?(code?: number): void;
-  /** Node: the kinds of pending requests; a pending write shows as a `*WriteWrap`. */
-  getActiveResourcesInfo?(): string[];
-  off(event: string, listener: (...args: unknown[]) => void): unknown;
-  listenerCount(event: string): number;
-  exit(code?: number): never;
-  kill(pid: number, signal: string): unknown;
-  /** Seconds and nanoseconds of a monotonic clock (absent in some stubs). */
-  hrtime?: () => [number, number];
-}
+import type { _NodeProcess, _StdStream } from "./_node_process.ts";
 
 /** The `process` global, or undefined outside Node and Bun. */
 export function _nodeProcess(): _NodeProcess | undefined {

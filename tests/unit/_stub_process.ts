@@ -1,7 +1,7 @@
 // A hand-made `process` for the adapter tests: it records listeners, exits
 // and kills instead of acting on the real process.
 
-import type { _NodeProcess } from "../../src/runtime/_process_adapter.ts";
+import type { _NodeProcess } from "../../src/runtime/_node_process.ts";
 
 type Listener = (...args: unknown[]) => void;
 
