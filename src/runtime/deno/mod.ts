@@ -161,15 +161,20 @@ export function denoRuntime(): RuntimeAdapter {
   };
 }
 
-/** How long after the shutdown path's rehearsal `Deno.kill` is read. */
-const _KILL_AFTER_MS = 10;
+/**
+ * How long after its first use the library reads `Deno.kill`. Deno resolves
+ * the wait 15-20 ms late; at 10 ms the read (5-13 ms) often coincided with a
+ * signal sent 25 ms after start (bench/all.sh) and delayed the abort by 8 ms.
+ * A command that ends within this never pays the read (nor its 2.8 MiB).
+ */
+const _KILL_AFTER_MS = 250;
 
 /**
- * Reads `Deno.kill` a moment after start: its first read loads Deno's process
- * code (2.5 ms at a re-raise, 8-15 ms at start on a loaded machine), which the
- * death by a signal would pay otherwise. A program that ends sooner never
- * pays it. Not a timer (see `_setLazyTimer`): a wait's timeout touches none
- * and never keeps the process alive.
+ * Reads `Deno.kill` while the program is idle: its first read loads Deno's
+ * process code (5-13 ms on this machine, the same for `Deno.Command`), which
+ * the death by a signal would pay otherwise. Not a timer (see
+ * `_setLazyTimer`): a wait's timeout touches none and never keeps the
+ * process alive.
  */
 function _readKillLater(): void {
   const atomics = Atomics as {
