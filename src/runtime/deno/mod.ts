@@ -202,9 +202,13 @@ function _readKillLater(): void {
 // and a `Deno` type in them breaks a Node program's type check.
 type _SignalFn = (signal: string, handler: () => void) => void;
 
-interface _Tally {
-  readonly add: _SignalFn;
-  readonly remove: _SignalFn;
+/** The original add/remove, and the listeners added through the wrapped ones. */
+export interface _Tally {
+  /** `Deno.addSignalListener` as it was: the library's own listeners are not counted. */
+  readonly add: (signal: string, handler: () => void) => void;
+  /** `Deno.removeSignalListener` as it was. */
+  readonly remove: (signal: string, handler: () => void) => void;
+  /** The listeners of others, by signal. */
   readonly listeners: Map<string, Set<() => void>>;
 }
 
