@@ -248,9 +248,10 @@ function _attachOne(
     hello(id: _WorkerId): void {
       if (id === handle.id && port === undefined) _welcome(id);
     },
-    // Until the port is there, what the worker holds comes this way.
+    // Until the port is there, what the worker holds comes this way; not a
+    // Deno Web Worker's (id null): any of them may be saying it.
     hold(id: _WorkerId, holds: boolean): void {
-      if (id !== handle.id || port !== undefined) return;
+      if (id === null || id !== handle.id || port !== undefined) return;
       holding = holds;
       hold(holds, null);
       pool?.onChange();

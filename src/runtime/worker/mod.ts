@@ -22,6 +22,7 @@ import {
   type _ToWorker,
   type _WorkerId,
 } from "../../workers/_attach_protocol.ts";
+import { _filterWebWorkers } from "../../workers/_worker_handle.ts";
 
 /** How the worker talks to its parent: the global scope (Deno Web Worker), or `parentPort`. */
 export type _WorkerChannel = "web" | "port";
@@ -83,6 +84,8 @@ let _id: _WorkerId = null;
  */
 export function _announce(channel: _WorkerChannel): void {
   if (typeof BroadcastChannel !== "function") return;
+  // Its own Web Workers may be welcomed by an attach() elsewhere in the process.
+  _filterWebWorkers();
   const threads = channel === "port"
     ? _g.process?.getBuiltinModule?.("node:worker_threads")
     : undefined;

@@ -1,0 +1,98 @@
+// attach() and Web Workers the parent cannot tell apart: a Deno Web Worker has
+// no threadId, so every attach() waiting for one welcomes whichever loads the
+// library.
+import assert from "node:assert/strict";
+import { processTest as test, runtimeName } from "../_harness.ts";
+import { delay, startFixture } from "../_child.ts";
+
+// Deno only: Bun's Web Workers have a threadId (attach_test.ts covers them),
+// and Bun gives a Web Worker no `name`, which the fixture passes the mode in.
+const options = {
+  timeoutMs: 30_000,
+  skip: runtimeName === "deno" ? false as const : "Deno Web Workers only",
+};
+
+test(
+  "attach (web): an unattached worker's messages reach its handlers, none of the library's",
+  async () => {
+    const child = startFixture("attach_web.ts", ["stray"]);
+    const end = await child.ended;
+    const out = end.lines.join("\n") + end.stderr;
+    assert.ok(end.lines.includes("worker: stray loaded"), out);
+    const seen = end.lines.filter((line) => / (onmessage|listener) got /.test(line));
+    assert.deepEqual(seen.sort(), [
+      "parent: listener got stray up",
+      "parent: onmessage got stray up",
+    ], out);
+    assert.deepEqual(
+      end.lines.filter((line) => line.startsWith("parent: the worker's handler got")),
+      ["parent: the worker's handler got loaded"],
+      out,
+    );
+    // The attached worker is stopped; the unattached one, still holding its scope, holds nothing.
+    assert.ok(end.lines.includes("worker: breakpoint threw"), out);
+    assert.ok(end.lines.includes("worker: hook ran"), out);
+    assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
+    assert.equal(end.code, 0, out);
+  },
+  options,
+);
+
+test(
+  "attach (web): a worker whose parent never loads the library behaves as without it",
+  async () => {
+    const child = startFixture("attach_web_unloaded.ts", []);
+    const end = await child.ended;
+    const out = end.lines.join("\n") + end.stderr;
+    const seen = end.lines.filter((line) => / got /.test(line));
+    assert.deepEqual(seen.sort(), [
+      'parent: listener got "bye"',
+      'parent: listener got "up"',
+      'parent: onmessage got "bye"',
+      'parent: onmessage got "up"',
+    ], out);
+    // It closed itself: the program ends naturally.
+    assert.equal(end.code, 0, out);
+  },
+  options,
+);
+
+// The program's own terminate() is seen: attach() wraps the worker's.
+test("attach (web): a worker terminated before it was welcomed holds nothing", async () => {
+  const child = startFixture("attach_web.ts", ["terminate-early"]);
+  await child.waitFor("parent: ready");
+  await delay(800);
+  const sentAt = Date.now();
+  child.kill("SIGINT");
+  const end = await child.ended;
+  const tookMs = Date.now() - sentAt;
+  const out = end.lines.join("\n") + end.stderr;
+  // The controller's deadline is 3 s: a worker held for would take that long.
+  assert.ok(tookMs < 2_000, `took ${tookMs} ms\n${out}`);
+  assert.ok(end.lines.includes("parent: report  forced=false"), out);
+}, options);
+
+// Open point (README, "Workers"): a Deno Web Worker that closes itself before
+// it was welcomed (before it loads the library, or in the same turn as it
+// imports it) leaves its parent no trace (Deno 2.9.6, see
+// tools/measure_deno_worker_close.ts): the deadline bounds it, and its step
+// is never `ok`.
+for (const mode of ["close-early", "close-sync"]) {
+  test(
+    `attach (web): a worker that closed before it was welcomed is bounded by the deadline (${mode})`,
+    async () => {
+      const child = startFixture("attach_web.ts", [mode]);
+      await child.waitFor("worker: closing");
+      await delay(300);
+      const sentAt = Date.now();
+      child.kill("SIGINT");
+      const end = await child.ended;
+      const tookMs = Date.now() - sentAt;
+      const out = end.lines.join("\n") + end.stderr;
+      assert.ok(tookMs < 10_000, `took ${tookMs} ms\n${out}`);
+      assert.ok(tookMs >= 2_500, `took ${tookMs} ms\n${out}`);
+      assert.ok(end.lines.includes("parent: report the worker:cut forced=true"), out);
+    },
+    options,
+  );
+}
