@@ -248,8 +248,7 @@ function _attachOne(
     hello(id: _WorkerId): void {
       if (id === handle.id && port === undefined) _welcome(id);
     },
-    // Until the port is there, what the worker holds comes this way; not a
-    // Deno Web Worker's (id null): any of them may be saying it.
+    // Until the port is there, what it holds comes here (not a Deno Web Worker's: any may say it).
     hold(id: _WorkerId, holds: boolean): void {
       if (id === null || id !== handle.id || port !== undefined) return;
       holding = holds;
