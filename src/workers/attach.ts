@@ -245,8 +245,8 @@ function _attachOne(
 
   const busy = (): boolean => active && !ended && !isDone && holding;
   const guest: _Guest = {
-    hello(id: _WorkerId): void {
-      if (id === handle.id && port === undefined) _welcome(id);
+    hello(id: _WorkerId, flag?: SharedArrayBuffer): void {
+      if (id === handle.id && port === undefined) _welcome(id, flag);
     },
     // Until the port is there, what it holds comes here (not a Deno Web Worker's: any may say it).
     hold(id: _WorkerId, holds: boolean): void {

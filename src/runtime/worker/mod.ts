@@ -58,6 +58,13 @@ const _g = globalThis as unknown as _Globals;
  */
 const _LISTEN_MS = 10_000;
 
+/**
+ * How long after its `hello` a Deno Web Worker's `self.close()` may wait for
+ * attach()'s welcome (Deno runs nothing after close(), so the welcome could
+ * not be read): the thread blocks at most this long, and only then.
+ */
+const _CLOSE_WAIT_MS = 250;
+
 let _port: MessagePort | undefined;
 let _listener: StopEventListener | undefined;
 let _stopped: StopEvent | undefined;
@@ -115,16 +122,29 @@ export function _announce(channel: _WorkerChannel): void {
     if (typeof timer === "number") _g.Deno?.unrefTimer?.(timer);
     else (timer as { unref?(): void }).unref?.();
   }
-  const hello: _Meeting = { type: "hello", id };
-  meeting.postMessage(hello);
   // A Deno Web Worker's `self.close()` tells its parent nothing: say it.
-  if (channel === "web" && typeof _g.close === "function") {
-    const close = _g.close;
-    _g.close = function (this: unknown): void {
-      _post({ type: "ended" });
-      close.call(this);
-    };
-  }
+  const web = channel === "web" && typeof _g.close === "function";
+  const flag = web && typeof SharedArrayBuffer === "function"
+    ? new Int32Array(new SharedArrayBuffer(4))
+    : undefined;
+  const hello: _Meeting = { type: "hello", id, flag: flag?.buffer as SharedArrayBuffer };
+  meeting.postMessage(hello);
+  if (!web) return;
+  const close = _g.close!;
+  const saidAt = performance.now();
+  _g.close = function (this: unknown): void {
+    // Not connected: attach() may have welcomed it already, or be about to.
+    const wait = _CLOSE_WAIT_MS - (performance.now() - saidAt);
+    if (_port === undefined && flag !== undefined && _meeting === meeting) {
+      if (Atomics.load(flag, 0) === 0 && wait > 0) Atomics.wait(flag, 0, 0, wait);
+      if (Atomics.load(flag, 0) === 1) {
+        leave();
+        _connect(send);
+      }
+    }
+    _post({ type: "ended" });
+    close.call(this);
+  };
 }
 
 /**
