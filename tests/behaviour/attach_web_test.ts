@@ -38,24 +38,28 @@ test(
   options,
 );
 
-test(
-  "attach (web): a worker whose parent never loads the library behaves as without it",
-  async () => {
-    const child = startFixture("attach_web_unloaded.ts", []);
-    const end = await child.ended;
-    const out = end.lines.join("\n") + end.stderr;
-    const seen = end.lines.filter((line) => / got /.test(line));
-    assert.deepEqual(seen.sort(), [
-      'parent: listener got "bye"',
-      'parent: listener got "up"',
-      'parent: onmessage got "bye"',
-      'parent: onmessage got "up"',
-    ], out);
-    // It closed itself: the program ends naturally.
-    assert.equal(end.code, 0, out);
-  },
-  options,
-);
+for (const when of ["later", "sync"]) {
+  test(
+    `attach (web): a worker whose parent never loads the library behaves as without it (closes ${when})`,
+    async () => {
+      const child = startFixture("attach_web_unloaded.ts", [when]);
+      const startedAt = Date.now();
+      const end = await child.ended;
+      const tookMs = Date.now() - startedAt;
+      const out = end.lines.join("\n") + end.stderr;
+      const seen = end.lines.filter((line) => / got /.test(line));
+      const sent = when === "sync" ? ["bye"] : ["bye", "up"];
+      const expected = ["listener", "onmessage"].flatMap((by) =>
+        sent.map((message) => `parent: ${by} got "${message}"`)
+      );
+      assert.deepEqual(seen.sort(), expected, out);
+      // It closed itself: the program ends naturally (the sync close waited 250 ms at most).
+      assert.equal(end.code, 0, out);
+      assert.ok(tookMs < 8_000, `took ${tookMs} ms\n${out}`);
+    },
+    options,
+  );
+}
 
 // The program's own terminate() is seen (attach() wraps the worker's); a
 // worker that closes itself before it read its welcome waits for it in
