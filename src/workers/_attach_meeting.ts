@@ -25,9 +25,7 @@ function _open(): BroadcastChannel {
   channel.onmessage = (event: MessageEvent<_Meeting>) => {
     const data = event.data;
     if (data?.type === "hello") {
-      for (const guest of [..._guests]) {
-        guest.hello(data.id, data.flag);
-      }
+      for (const guest of [..._guests]) guest.hello(data.id, data.flag);
     } else if (data?.type === "hold") {
       for (const guest of [..._guests]) guest.hold?.(data.id, data.holding);
     }

@@ -65,8 +65,7 @@ const _FILTERED = Symbol.for("@graceful/shutdown/attach-filter");
  */
 export function _filterWebWorkers(): void {
   const g = globalThis as unknown as { Worker?: { prototype?: Record<PropertyKey, unknown> } };
-  const worker = g.Worker;
-  const proto = worker?.prototype;
+  const proto = g.Worker?.prototype;
   if (proto === undefined || proto[_FILTERED] === true) return;
   const dispatch = proto.dispatchEvent;
   if (typeof dispatch !== "function") return;

@@ -136,7 +136,11 @@ export function _announce(channel: _WorkerChannel): void {
     // Not connected: attach() may have welcomed it already, or be about to.
     const wait = _CLOSE_WAIT_MS - (performance.now() - saidAt);
     if (_port === undefined && flag !== undefined && _meeting === meeting) {
-      if (Atomics.load(flag, 0) === 0 && wait > 0) Atomics.wait(flag, 0, 0, wait);
+      try {
+        if (Atomics.load(flag, 0) === 0 && wait > 0) Atomics.wait(flag, 0, 0, wait);
+      } catch {
+        // A thread that may not block: close as before.
+      }
       if (Atomics.load(flag, 0) === 1) {
         leave();
         _connect(send);
