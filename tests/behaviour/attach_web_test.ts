@@ -53,7 +53,7 @@ for (const when of ["later", "sync"]) {
         sent.map((message) => `parent: ${by} got "${message}"`)
       );
       assert.deepEqual(seen.sort(), expected, out);
-      // It closed itself: the program ends naturally (the sync close waited 250 ms at most).
+      // It closed itself: the program ends naturally (the sync close waited 500 ms at most).
       assert.equal(end.code, 0, out);
       assert.ok(tookMs < 8_000, `took ${tookMs} ms\n${out}`);
     },
@@ -69,7 +69,7 @@ for (const mode of ["terminate-early", "close-sync"]) {
     `attach (web): a worker that ended before it was welcomed holds nothing (${mode})`,
     async () => {
       const child = startFixture("attach_web.ts", [mode]);
-      await child.waitFor("parent: ready");
+      await child.waitFor(mode === "close-sync" ? "worker: closing" : "parent: ready");
       await delay(800);
       const sentAt = Date.now();
       child.kill("SIGINT");

@@ -61,9 +61,13 @@ const _LISTEN_MS = 10_000;
 /**
  * How long after its `hello` a Deno Web Worker's `self.close()` may wait for
  * attach()'s welcome (Deno runs nothing after close(), so the welcome could
- * not be read): the thread blocks at most this long, and only then.
+ * not be read): the thread blocks at most this long, and only then. It says
+ * `hello` again every `_CLOSE_RETRY_MS` meanwhile: a parent still in its
+ * first turn opens its end of the channel after the first one (2 runs in 18
+ * under load lost it with a single `hello` and a 250 ms wait).
  */
-const _CLOSE_WAIT_MS = 250;
+const _CLOSE_WAIT_MS = 500;
+const _CLOSE_RETRY_MS = 50;
 
 let _port: MessagePort | undefined;
 let _listener: StopEventListener | undefined;
@@ -134,10 +138,13 @@ export function _announce(channel: _WorkerChannel): void {
   const saidAt = performance.now();
   _g.close = function (this: unknown): void {
     // Not connected: attach() may have welcomed it already, or be about to.
-    const wait = _CLOSE_WAIT_MS - (performance.now() - saidAt);
     if (_port === undefined && flag !== undefined && _meeting === meeting) {
+      const left = (): number => _CLOSE_WAIT_MS - (performance.now() - saidAt);
       try {
-        if (Atomics.load(flag, 0) === 0 && wait > 0) Atomics.wait(flag, 0, 0, wait);
+        while (Atomics.load(flag, 0) === 0 && left() > 0) {
+          meeting.postMessage(hello);
+          Atomics.wait(flag, 0, 0, Math.min(left(), _CLOSE_RETRY_MS));
+        }
       } catch {
         // A thread that may not block: close as before.
       }
