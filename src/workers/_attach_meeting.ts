@@ -12,6 +12,8 @@ export interface _Guest {
   hello(id: _WorkerId, flag?: SharedArrayBuffer): void;
   /** Called when a worker not connected yet says whether its scopes hold. */
   hold?(id: _WorkerId, holding: boolean): void;
+  /** Called when a worker not connected yet says its shutdown is over. */
+  done?(id: _WorkerId, requested: number | undefined): void;
 }
 
 const _guests = new Set<_Guest>();
@@ -28,6 +30,8 @@ function _open(): BroadcastChannel {
       for (const guest of [..._guests]) guest.hello(data.id, data.flag);
     } else if (data?.type === "hold") {
       for (const guest of [..._guests]) guest.hold?.(data.id, data.holding);
+    } else if (data?.type === "done") {
+      for (const guest of [..._guests]) guest.done?.(data.id, data.requested);
     }
   };
   return _channel = channel;

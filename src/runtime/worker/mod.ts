@@ -224,16 +224,22 @@ export function _listenPort(
   onMessage: (data: unknown) => void,
 ): _PortListener {
   const deno = _g.Deno;
-  const threads = deno === undefined
-    ? undefined
-    : _g.process?.getBuiltinModule?.("node:worker_threads");
-  const read = threads?.receiveMessageOnPort;
+  const read = _g.process?.getBuiltinModule?.("node:worker_threads")?.receiveMessageOnPort;
   if (deno === undefined || read === undefined) {
     port.onmessage = (event: MessageEvent) => onMessage(event.data);
     (port as { unref?(): void }).unref?.();
     return {
       ref: () => (port as { ref?(): void }).ref?.(),
-      drain: () => {},
+      // At the worker's end: what it said last is read now, not at the next turn.
+      drain(): void {
+        try {
+          for (let next = read?.(port); next !== undefined; next = read?.(port)) {
+            onMessage(next.message);
+          }
+        } catch {
+          // A port this runtime cannot read synchronously: its events still come.
+        }
+      },
       close: () => port.close(),
     };
   }
@@ -314,7 +320,13 @@ function _doneMessage(): _FromWorker {
 }
 
 function _post(message: _FromWorker): void {
-  _port?.postMessage(message);
+  if (_port !== undefined) _port.postMessage(message);
+  else if (message.type === "done" && _meeting !== undefined) {
+    // Not welcomed yet, and the worker may end before it is: say it where the
+    // parent already listens (_connect says it again once connected).
+    const done: _Meeting = { type: "done", id: _id, requested: message.requested };
+    _meeting.postMessage(done);
+  }
 }
 
 function _flush(): void {
