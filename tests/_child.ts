@@ -137,3 +137,9 @@ export function startFixture(
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Resolves once `condition()` holds (checked every 20 ms), or after `timeoutMs` regardless. */
+export async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!condition() && performance.now() < end) await delay(20);
+}

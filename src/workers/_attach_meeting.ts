@@ -8,10 +8,12 @@ import { _meetingChannel } from "../runtime/worker/mod.ts";
 
 /** Someone waiting for workers' `hello`. */
 export interface _Guest {
-  /** Called with the id of each worker that says `hello`. */
-  hello(id: _WorkerId): void;
+  /** Called with the id (and the flag, see `_welcome`) of each worker that says `hello`. */
+  hello(id: _WorkerId, flag?: SharedArrayBuffer): void;
   /** Called when a worker not connected yet says whether its scopes hold. */
   hold?(id: _WorkerId, holding: boolean): void;
+  /** Called when a worker not connected yet says its shutdown is over. */
+  done?(id: _WorkerId, requested: number | undefined): void;
 }
 
 const _guests = new Set<_Guest>();
@@ -24,9 +26,12 @@ function _open(): BroadcastChannel {
   _unrefs = typeof (channel as { unref?(): void }).unref === "function";
   channel.onmessage = (event: MessageEvent<_Meeting>) => {
     const data = event.data;
-    if (data?.type === "hello") { for (const guest of [..._guests]) guest.hello(data.id); }
-    else if (data?.type === "hold") {
+    if (data?.type === "hello") {
+      for (const guest of [..._guests]) guest.hello(data.id, data.flag);
+    } else if (data?.type === "hold") {
       for (const guest of [..._guests]) guest.hold?.(data.id, data.holding);
+    } else if (data?.type === "done") {
+      for (const guest of [..._guests]) guest.done?.(data.id, data.requested);
     }
   };
   return _channel = channel;
@@ -47,8 +52,15 @@ export function _leave(guest: _Guest): void {
   }
 }
 
-/** Tells the worker `id` (null: any Deno Web Worker) that it is attached. */
-export function _welcome(id: _WorkerId): void {
+/**
+ * Tells the worker `id` (null: any Deno Web Worker) that it is attached, and
+ * sets the `flag` of its `hello` (read even while it waits in `self.close()`).
+ */
+export function _welcome(id: _WorkerId, flag?: SharedArrayBuffer): void {
   const message: _Meeting = { type: "welcome", id };
   _open().postMessage(message);
+  if (!(flag instanceof SharedArrayBuffer) || flag.byteLength < 4) return;
+  const cell = new Int32Array(flag, 0, 1);
+  Atomics.store(cell, 0, 1);
+  Atomics.notify(cell, 0);
 }

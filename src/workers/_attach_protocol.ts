@@ -30,12 +30,17 @@ export type _WorkerId = number | null;
 /**
  * On the meeting channel. `hold`: until connected, whether the worker's
  * scopes hold (a pool's idle thread, blocked in Atomics.wait, never reads
- * the welcome; a busy one's state must not wait for it).
+ * the welcome; a busy one's state must not wait for it). `hello`'s `flag`
+ * (a Deno Web Worker's): attach() sets it to 1 with its welcome, so a worker
+ * that closes itself before it read the welcome can still tell its parent.
+ * `done`: until connected, the worker's shutdown is over (its own `request()`
+ * may end it before the welcome arrives: the request must not be lost with it).
  */
 export type _Meeting =
-  | { readonly type: "hello"; readonly id: _WorkerId }
+  | { readonly type: "hello"; readonly id: _WorkerId; readonly flag?: SharedArrayBuffer }
   | { readonly type: "welcome"; readonly id: _WorkerId }
-  | { readonly type: "hold"; readonly id: _WorkerId; readonly holding: boolean };
+  | { readonly type: "hold"; readonly id: _WorkerId; readonly holding: boolean }
+  | { readonly type: "done"; readonly id: _WorkerId; readonly requested?: number };
 
 /** Worker → parent, on the worker's own channel: the port for everything else. */
 export interface _Handshake {

@@ -52,6 +52,36 @@ export function _describeNonWorker(value: unknown): string {
 type _Emit = (type: string | symbol, ...args: unknown[]) => boolean;
 type _Dispatch = (event: Event) => boolean;
 
+/** Marks `Worker.prototype` filtered, for every copy of the library in the thread. */
+const _FILTERED = Symbol.for("@graceful/shutdown/attach-filter");
+
+/**
+ * Keeps the library's handshake from the handlers of every Web Worker of the
+ * thread, attached or not, once per thread (whichever copy of the library
+ * comes first). A Deno Web Worker has no threadId, so one nobody attached may
+ * be welcomed by an attach() waiting for another: its handshake is dropped
+ * and its port closed, so it holds nothing. An attached worker's handshake
+ * never gets here: its own `dispatchEvent` (below) takes it first.
+ */
+export function _filterWebWorkers(): void {
+  const g = globalThis as unknown as { Worker?: { prototype?: Record<PropertyKey, unknown> } };
+  const proto = g.Worker?.prototype;
+  if (proto === undefined || proto[_FILTERED] === true) return;
+  const dispatch = proto.dispatchEvent;
+  if (typeof dispatch !== "function") return;
+  Object.defineProperty(proto, _FILTERED, { value: true });
+  Object.defineProperty(proto, "dispatchEvent", {
+    configurable: true,
+    writable: true,
+    value: function dispatchEvent(this: unknown, event: Event): boolean {
+      const data = (event as MessageEvent | undefined)?.data;
+      if (event?.type !== "message" || !_isHandshake(data)) return dispatch.call(this, event);
+      data.port.close();
+      return true;
+    },
+  });
+}
+
 /**
  * Makes the handle for `worker` of `kind`; `onHandshake` receives the port
  * the worker side sends, `onEnd` is called once when the worker has ended.
@@ -111,6 +141,7 @@ export function _workerHandle(
   } else {
     // Deno dispatches a Web Worker's messages through `dispatchEvent`; Bun
     // does not, but runs a capturing listener before the others.
+    _filterWebWorkers();
     const web = worker as WebWorkerLike;
     const threadId = (worker as { threadId?: unknown }).threadId;
     id = typeof threadId === "number" ? threadId : null;

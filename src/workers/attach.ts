@@ -30,6 +30,11 @@ const _OPTIONS = ["controller", "name"] as const;
 const _MARGIN_MS = 50;
 /** How long a worker that ended during the shutdown is given for its last messages. */
 const _LAST_WORDS_MS = 30;
+/**
+ * How long after its end a worker that was not welcomed yet is still heard on
+ * the meeting channel: its own request() may be queued there on a loaded machine.
+ */
+const _MEETING_WORDS_MS = 250;
 const _attached = new WeakSet<object>();
 
 /** Options for {@linkcode attach}. */
@@ -245,16 +250,34 @@ function _attachOne(
 
   const busy = (): boolean => active && !ended && !isDone && holding;
   const guest: _Guest = {
-    hello(id: _WorkerId): void {
-      if (id === handle.id && port === undefined) _welcome(id);
+    hello(id: _WorkerId, flag?: SharedArrayBuffer): void {
+      if (id === handle.id && port === undefined) _welcome(id, flag);
     },
-    // Until the port is there, what the worker holds comes this way.
+    // Until the port is there, what it holds comes here (not a Deno Web Worker's: any may say it).
     hold(id: _WorkerId, holds: boolean): void {
-      if (id !== handle.id || port !== undefined) return;
+      if (id === null || id !== handle.id || port !== undefined) return;
       holding = holds;
       hold(holds, null);
       pool?.onChange();
     },
+    // Not from a Deno Web Worker (id null): which one said it is not known.
+    done(id: _WorkerId, requested: number | undefined): void {
+      if (id !== null && id === handle.id && port === undefined) onDone(requested);
+    },
+  };
+
+  /** The worker's shutdown is over; `requested`: by its own request(), with its exit code. */
+  const onDone = (requested: number | undefined): void => {
+    if (isDone) return;
+    isDone = true;
+    hold(false, null);
+    finished();
+    // The worker's own request(): shutdown is process-wide, so the process stops too.
+    if (requested !== undefined && stoppedAt === undefined) {
+      const why = `the worker "${name}" requested the shutdown`;
+      controller.request(requested === 0 ? why : new Error(`${why} (exit code ${requested})`));
+    }
+    pool?.onChange();
   };
 
   const handle = _workerHandle(worker, kind, (received) => {
@@ -271,19 +294,7 @@ function _attachOne(
         hold(message.holding, message.remainingMs);
         pool?.onChange();
       } else if (message.type === "ended") handle.end();
-      else if (message.type === "done") {
-        isDone = true;
-        hold(false, null);
-        finished();
-        // The worker's own request(): shutdown is process-wide, so the process stops too.
-        if (message.requested !== undefined && stoppedAt === undefined) {
-          const why = `the worker "${name}" requested the shutdown`;
-          controller.request(
-            message.requested === 0 ? why : new Error(`${why} (exit code ${message.requested})`),
-          );
-        }
-        pool?.onChange();
-      }
+      else if (message.type === "done") onDone(message.requested);
     });
     post({ type: "options", budgetMs: controller.budgetMs });
     if (stoppedAt !== undefined) sendStop();
@@ -302,10 +313,10 @@ function _attachOne(
     }
     pool?.onChange();
     hold(false, null);
-    _leave(guest);
     _heldBy(controller).delete(held);
     // Its last messages ("done", maybe with its own request()) may still be on
-    // their way: close the port after them. Still no stop by then: no step and
+    // their way, on the port (read above, and for a moment after) or, not
+    // welcomed yet, on the meeting channel. Still no stop by then: no step and
     // no listener are left, so memory follows live workers.
     const last = setTimeout(() => {
       listener?.close();
@@ -314,6 +325,8 @@ function _attachOne(
       controller.signal.removeEventListener("abort", onStop);
     }, _LAST_WORDS_MS);
     (last as { unref?(): void }).unref?.();
+    const forget = setTimeout(() => _leave(guest), _MEETING_WORDS_MS);
+    (forget as { unref?(): void }).unref?.();
     // A pool's thread that ended before the stop is forgotten: pools replace theirs.
     if (pool !== undefined && stoppedAt === undefined) attachment[Symbol.dispose]();
   });

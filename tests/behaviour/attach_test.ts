@@ -60,7 +60,8 @@ for (const kind of kinds) {
       const sentAt = Date.now();
       for (let i = 0; i < 3; i++) {
         child.kill("SIGINT");
-        await delay(60); // apart, or the kernel merges them
+        // Apart, or the kernel merges them: 60 ms was too close on a loaded machine.
+        await delay(400);
       }
       const end = await child.ended;
       const tookMs = Date.now() - sentAt;
@@ -147,8 +148,16 @@ for (const kind of kinds) {
         child.kill("SIGINT");
         const end = await child.ended;
         const out = end.lines.join("\n") + end.stderr;
-        assert.ok(end.lines.includes("worker: iteration 2 ends"), out);
-        assert.ok(end.lines.includes("worker: breakpoint threw after iteration 2"), out);
+        // The iteration in progress when the stop reached the worker (the 2nd, or
+        // a later one on a loaded machine) ends, and the next breakpoint throws.
+        const threw = end.lines.map((l) =>
+          /^worker: breakpoint threw after iteration (\d+)$/.exec(l)
+        )
+          .find((match) => match !== null);
+        const n = Number(threw?.[1]);
+        assert.ok(n >= 2, out);
+        assert.ok(end.lines.includes(`worker: iteration ${n} ends`), out);
+        assert.ok(!end.lines.includes(`worker: iteration ${n + 1} starts`), out);
         assert.ok(end.lines.includes("worker: hook ran"), out);
         assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
         assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
@@ -160,8 +169,9 @@ for (const kind of kinds) {
   for (const mode of ["closed", "terminated"]) {
     test(`attach (${kind}): a worker that has ended holds nothing (${mode})`, async () => {
       const child = startFixture("attach_cases.ts", [kind, mode]);
-      await child.waitFor(mode === "closed" ? "worker: closing" : "worker: loaded");
-      await delay(600);
+      // Ended for sure (a loaded machine can take longer than the program's 300 ms).
+      await child.waitFor(mode === "closed" ? "worker: closing" : "parent: terminated");
+      await delay(mode === "closed" ? 600 : 300);
       const sentAt = Date.now();
       child.kill("SIGINT");
       const end = await child.ended;
@@ -265,14 +275,25 @@ for (const kind of kinds) {
     );
   }
 
-  test(`attach (${kind}): shutdown.request(error) in the worker stops the process`, async () => {
-    const child = startFixture("attach_cases.ts", [kind, "request"]);
-    const end = await child.ended;
-    const out = end.lines.join("\n") + end.stderr;
-    assert.ok(end.lines.includes("worker: hook ran"), out);
-    assert.ok(end.lines.includes("parent: report the worker:ok forced=false"), out);
-    assert.deepEqual([end.code, end.signal], [1, null], out);
-  }, options);
+  for (const mode of ["request", "request-early"]) {
+    test(
+      `attach (${kind}): shutdown.request(error) in the worker stops the process (${mode})`,
+      async () => {
+        const child = startFixture("attach_cases.ts", [kind, mode]);
+        const end = await child.ended;
+        const out = end.lines.join("\n") + end.stderr;
+        assert.ok(end.lines.includes("worker: hook ran"), out);
+        // request-early: a worker that ended before its request was heard may
+        // have been forgotten (no step), as any worker that ended before a stop.
+        const report = mode === "request"
+          ? /^parent: report the worker:ok forced=false$/
+          : /^parent: report (the worker:ok)? forced=false$/;
+        assert.ok(end.lines.some((line) => report.test(line)), out);
+        assert.deepEqual([end.code, end.signal], [1, null], out);
+      },
+      options,
+    );
+  }
 }
 
 // Worker pools, with the README's recipe: tasks protected in the threads, the

@@ -22,7 +22,7 @@ test("the third Ctrl-C forces: scope aborts, hooks are cut, beforeTermination ru
   await child.waitFor("ready");
   for (let i = 0; i < 3; i++) {
     child.kill("SIGINT");
-    await delay(150);
+    await delay(400); // apart: a loaded machine merged signals sent 150 ms apart
   }
   const end = await child.ended;
   assert.ok(end.lines.includes("scope aborted: forced"), end.lines.join("\n") + end.stderr);

@@ -3,7 +3,7 @@
 // reaches a handler of the program's or the pool's.
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { _workerHandle } from "../../src/workers/_worker_handle.ts";
+import { _filterWebWorkers, _workerHandle } from "../../src/workers/_worker_handle.ts";
 import { _HANDSHAKE_KEY } from "../../src/workers/_attach_protocol.ts";
 import { test } from "../_harness.ts";
 
@@ -43,3 +43,23 @@ test("worker handle: released while the worker lives, the worker is as it was", 
   assert.equal(worker.emit, emit);
   assert.equal(Object.hasOwn(worker, "terminate"), false);
 });
+
+// Where Web Workers exist (Deno, Bun): one filter for the thread, whatever the worker.
+const WebWorker = (globalThis as { Worker?: { prototype: object } }).Worker;
+test("worker handle: a Web Worker nobody attached never shows the library's handshake", () => {
+  // An EventTarget dressed as a Worker: the filter sits on Worker.prototype.
+  const worker = Object.setPrototypeOf(new EventTarget(), WebWorker!.prototype) as EventTarget;
+  const seen: unknown[] = [];
+  worker.addEventListener("message", (event) => seen.push((event as MessageEvent).data));
+  _filterWebWorkers();
+  const dispatch = worker.dispatchEvent;
+  _filterWebWorkers(); // a second copy of the library, or a second attach(): no second filter
+  assert.equal(worker.dispatchEvent, dispatch);
+  let closed = 0;
+  const data = { [_HANDSHAKE_KEY]: 1, port: { close: () => closed++ } };
+  worker.dispatchEvent(new MessageEvent("message", { data }));
+  worker.dispatchEvent(new MessageEvent("message", { data: "the program's" }));
+  assert.deepEqual(seen, ["the program's"]);
+  // Its port is closed: the worker is connected to no one and holds nothing.
+  assert.equal(closed, 1);
+}, { skip: WebWorker === undefined ? "no Web Workers here" : false });

@@ -22,6 +22,7 @@ import {
   type _ToWorker,
   type _WorkerId,
 } from "../../workers/_attach_protocol.ts";
+import { _filterWebWorkers } from "../../workers/_worker_handle.ts";
 
 /** How the worker talks to its parent: the global scope (Deno Web Worker), or `parentPort`. */
 export type _WorkerChannel = "web" | "port";
@@ -57,6 +58,17 @@ const _g = globalThis as unknown as _Globals;
  */
 const _LISTEN_MS = 10_000;
 
+/**
+ * How long after its `hello` a Deno Web Worker's `self.close()` may wait for
+ * attach()'s welcome (Deno runs nothing after close(), so the welcome could
+ * not be read): the thread blocks at most this long, and only then. It says
+ * `hello` again every `_CLOSE_RETRY_MS` meanwhile: a parent still in its
+ * first turn opens its end of the channel after the first one (2 runs in 18
+ * under load lost it with a single `hello` and a 250 ms wait).
+ */
+const _CLOSE_WAIT_MS = 500;
+const _CLOSE_RETRY_MS = 50;
+
 let _port: MessagePort | undefined;
 let _listener: StopEventListener | undefined;
 let _stopped: StopEvent | undefined;
@@ -83,6 +95,8 @@ let _id: _WorkerId = null;
  */
 export function _announce(channel: _WorkerChannel): void {
   if (typeof BroadcastChannel !== "function") return;
+  // Its own Web Workers may be welcomed by an attach() elsewhere in the process.
+  _filterWebWorkers();
   const threads = channel === "port"
     ? _g.process?.getBuiltinModule?.("node:worker_threads")
     : undefined;
@@ -112,16 +126,36 @@ export function _announce(channel: _WorkerChannel): void {
     if (typeof timer === "number") _g.Deno?.unrefTimer?.(timer);
     else (timer as { unref?(): void }).unref?.();
   }
-  const hello: _Meeting = { type: "hello", id };
-  meeting.postMessage(hello);
   // A Deno Web Worker's `self.close()` tells its parent nothing: say it.
-  if (channel === "web" && typeof _g.close === "function") {
-    const close = _g.close;
-    _g.close = function (this: unknown): void {
-      _post({ type: "ended" });
-      close.call(this);
-    };
-  }
+  const web = channel === "web" && typeof _g.close === "function";
+  const flag = web && typeof SharedArrayBuffer === "function"
+    ? new Int32Array(new SharedArrayBuffer(4))
+    : undefined;
+  const hello: _Meeting = { type: "hello", id, flag: flag?.buffer as SharedArrayBuffer };
+  meeting.postMessage(hello);
+  if (!web) return;
+  const close = _g.close!;
+  const saidAt = performance.now();
+  _g.close = function (this: unknown): void {
+    // Not connected: attach() may have welcomed it already, or be about to.
+    if (_port === undefined && flag !== undefined && _meeting === meeting) {
+      const left = (): number => _CLOSE_WAIT_MS - (performance.now() - saidAt);
+      try {
+        while (Atomics.load(flag, 0) === 0 && left() > 0) {
+          meeting.postMessage(hello);
+          Atomics.wait(flag, 0, 0, Math.min(left(), _CLOSE_RETRY_MS));
+        }
+      } catch {
+        // A thread that may not block: close as before.
+      }
+      if (Atomics.load(flag, 0) === 1) {
+        leave();
+        _connect(send);
+      }
+    }
+    _post({ type: "ended" });
+    close.call(this);
+  };
 }
 
 /**
@@ -190,16 +224,22 @@ export function _listenPort(
   onMessage: (data: unknown) => void,
 ): _PortListener {
   const deno = _g.Deno;
-  const threads = deno === undefined
-    ? undefined
-    : _g.process?.getBuiltinModule?.("node:worker_threads");
-  const read = threads?.receiveMessageOnPort;
+  const read = _g.process?.getBuiltinModule?.("node:worker_threads")?.receiveMessageOnPort;
   if (deno === undefined || read === undefined) {
     port.onmessage = (event: MessageEvent) => onMessage(event.data);
     (port as { unref?(): void }).unref?.();
     return {
       ref: () => (port as { ref?(): void }).ref?.(),
-      drain: () => {},
+      // At the worker's end: what it said last is read now, not at the next turn.
+      drain(): void {
+        try {
+          for (let next = read?.(port); next !== undefined; next = read?.(port)) {
+            onMessage(next.message);
+          }
+        } catch {
+          // A port this runtime cannot read synchronously: its events still come.
+        }
+      },
       close: () => port.close(),
     };
   }
@@ -280,7 +320,13 @@ function _doneMessage(): _FromWorker {
 }
 
 function _post(message: _FromWorker): void {
-  _port?.postMessage(message);
+  if (_port !== undefined) _port.postMessage(message);
+  else if (message.type === "done" && _meeting !== undefined) {
+    // Not welcomed yet, and the worker may end before it is: say it where the
+    // parent already listens (_connect says it again once connected).
+    const done: _Meeting = { type: "done", id: _id, requested: message.requested };
+    _meeting.postMessage(done);
+  }
 }
 
 function _flush(): void {
