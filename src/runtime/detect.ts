@@ -9,7 +9,7 @@ import type { RuntimeAdapter } from "../core/runtime_adapter.ts";
 // Every adapter is a static import, though each runtime uses one: a program
 // bundled by its own tool (esbuild, Bun's bundler) must find them all, and a
 // path built at run time for require() is one no bundler follows.
-import { _signalTally, denoRuntime } from "./deno/mod.ts";
+import { _signalTally, denoRuntime } from "./deno/_adapter.ts";
 import { bunRuntime, nodeRuntime } from "./_process_adapter.ts";
 import { _announce, type _WorkerChannel, _workerRuntime } from "./worker/mod.ts";
 

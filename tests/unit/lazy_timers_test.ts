@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
-import { _afterTurns, _clearLazyTimer, _setLazyTimer } from "../../src/runtime/deno/mod.ts";
+import { _afterTurns, _clearLazyTimer, _setLazyTimer } from "../../src/runtime/deno/_adapter.ts";
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
