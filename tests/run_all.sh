@@ -8,7 +8,10 @@
 # The runners are independent (each spawns its own children, temporary
 # directories and ports), so they run side by side: TEST_JOBS at a time
 # (default 4; most of a behaviour test is waiting on a child's deadline, not
-# CPU). TEST_JOBS=1 runs them one after another. A line per runner as it ends,
+# CPU). TEST_JOBS=1 runs them one after another. Inside a runner, test files
+# run TEST_FILE_JOBS at a time (default 1; each file in a process or isolate
+# of its own: Deno --parallel, Bun --parallel, node --test-concurrency);
+# TEST_FILE_JOBS=1 runs each runner's files one after another. A line per runner as it ends,
 # then the summary: a line per runner with "passed / failed / skipped (why)",
 # and last one line "N passed, N failed" summing every runner.
 #
@@ -30,19 +33,42 @@ if ! [[ "$jobs_max" =~ ^[1-9][0-9]*$ ]]; then
   echo "run_all: TEST_JOBS must be a positive integer, got \"$jobs_max\""
   exit 2
 fi
+file_jobs=${TEST_FILE_JOBS:-1}
+if ! [[ "$file_jobs" =~ ^[1-9][0-9]*$ ]]; then
+  echo "run_all: TEST_FILE_JOBS must be a positive integer, got \"$file_jobs\""
+  exit 2
+fi
+# Node 24 and 26 keep the JavaScript they compile, TypeScript stripped
+# included, for the next process: the tests spawn a Node child per case, and
+# each stripped the library's modules again (0.5 s of CPU a child without the
+# cache, 0.15 s with it; Node 22 caches no TypeScript). Under build/, so a
+# second run starts warm; Node checks each entry against its source.
+export NODE_COMPILE_CACHE="$root/build/node-compile-cache"
+# How each runner runs its files side by side.
+export DENO_JOBS=$file_jobs
+deno_par=() node_par=(--test-concurrency="$file_jobs")
+if [ "$file_jobs" -gt 1 ]; then deno_par=(--parallel); fi
 began=$SECONDS
 
 # A result is $res_dir/NAME: "STATUS PASSED FAILED SKIPPED SECONDS" (STATUS ok,
 # FAIL or skip), then the skip reasons (one line), then the lines to show
 # under a failure.
-_result() { # _result NAME STATUS P F S SECONDS WHY [EXCERPT_FILE]
+_result() { # _result NAME STATUS P F S SECONDS WHY [EXCERPT_FILE]; CPU seconds in $cpu_used
   {
-    echo "$2 $3 $4 $5 $6"
+    echo "$2 $3 $4 $5 $6 ${cpu_used:--}"
     echo "$7"
     if [ -n "${8:-}" ]; then cat "$8"; fi
   } >"$res_dir/$1.tmp"
   mv "$res_dir/$1.tmp" "$res_dir/$1"
   printf '%-4s %s (%s s)\n' "$2" "$1" "$6"
+}
+
+# The CPU seconds (user + system) of this shell's ended children, from what
+# `times` wrote (a builtin, so it must run in the shell itself: in $(...) it
+# would see a new subshell's children only).
+_cpu_of() { # _cpu_of FILE
+  awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); sub("s", "", t[2]); n += t[1] * 60 + t[2] }
+    printf "%d", n }' "$1"
 }
 
 # "N × reason; …" for the "[skipped: reason]" markers in a log: the shared
@@ -59,7 +85,7 @@ _reasons() {
 
 step() { # step NAME COMMAND...: a check that passes or fails as a whole
   local name=$1; shift
-  local log="$log_dir/$name.log" t0=$SECONDS
+  local log="$log_dir/$name.log" t0=$SECONDS cpu_used=
   if "$@" >"$log" 2>&1; then
     _result "$name" ok 1 0 0 $((SECONDS - t0)) ""
   else
@@ -70,8 +96,11 @@ step() { # step NAME COMMAND...: a check that passes or fails as a whole
 
 count() { # count NAME PASS_REGEX FAIL_REGEX SKIP_REGEX COMMAND...: a runner whose counts we read
   local name=$1 pass_re=$2 fail_re=$3 skip_re=$4; shift 4
-  local log="$log_dir/$name.log" t0=$SECONDS rc p f s marked why
+  local log="$log_dir/$name.log" t0=$SECONDS rc p f s marked why cpu0 cpu_used
+  times >"$log.cpu"; cpu0=$(_cpu_of "$log.cpu")
   "$@" >"$log" 2>&1; rc=$?
+  times >"$log.cpu"; cpu_used=$(($(_cpu_of "$log.cpu") - cpu0))
+  rm -f "$log.cpu"
   p=$(grep -oE "$pass_re" "$log" | grep -oE '[0-9]+' | tail -1)
   f=$(grep -oE "$fail_re" "$log" | grep -oE '[0-9]+' | tail -1)
   s=$(grep -oE "$skip_re" "$log" | grep -oE '[0-9]+' | tail -1)
@@ -114,11 +143,21 @@ export GRACEFUL_BUNDLER="$root/$bin/bun"
 # signals; then the longest first (each line's "(N s)" has the last run's).
 job_deno() {
   count deno "${deno_counts[@]}" \
-    "$bin/deno" test --allow-all tests/unit tests/behaviour tests/windows/deno_ffi_hold_test.ts
+    "$bin/deno" test "${deno_par[@]}" --allow-all tests/unit tests/behaviour \
+    tests/windows/deno_ffi_hold_test.ts
 }
-job_bun() { count bun "${bun_counts[@]}" "$bin/bun" test ./bun.test.ts; }
+# Bun runs one entry file (bun.test.ts imports every test file) in one process, or
+# with --parallel the files themselves, each in a process of its own.
+bun_tests() { # bun_tests BUN: in the current directory
+  if [ "$file_jobs" -eq 1 ]; then "$1" test ./bun.test.ts; return; fi
+  # shellcheck disable=SC2046
+  "$1" test --parallel="$file_jobs" $(find tests/unit tests/behaviour -name '*_test.ts' 2>/dev/null |
+    sort | sed 's|^|./|')
+}
+job_bun() { count bun "${bun_counts[@]}" bun_tests "$bin/bun"; }
 job_node() { # job_node MAJOR
-  count "node$1" "${node_counts[@]}" "node_modules/node$1/bin/node" --test --test-reporter=spec \
+  count "node$1" "${node_counts[@]}" "node_modules/node$1/bin/node" --test "${node_par[@]}" \
+    --test-reporter=spec \
     "tests/unit/*_test.ts" "tests/behaviour/*_test.ts"
 }
 job_node22() { job_node 22; }
@@ -141,7 +180,7 @@ job_static() {
 # Every example in the docs runs (examples that would end the process use FakeRuntime).
 job_deno_doc() {
   count deno-doc "${deno_counts[@]}" \
-    "$bin/deno" test --doc --allow-all mod.ts testing.ts runtime.ts $(find src -name '*.ts' | sort)
+    "$bin/deno" test "${deno_par[@]}" --doc --allow-all mod.ts testing.ts runtime.ts $(find src -name '*.ts' | sort)
 }
 # README's code blocks (each runs on the runtimes it names, or is marked a fragment) and
 # links, and `npm run demo` on each runtime.
@@ -163,12 +202,13 @@ job_npm_types() {
 }
 job_npm_node() { # job_npm_node MAJOR
   count "npm-node$1" "${node_counts[@]}" in_dir "$npm_dir" \
-    "$root/node_modules/node$1/bin/node" --test --test-reporter=spec "tests/behaviour/*_test.ts"
+    "$root/node_modules/node$1/bin/node" --test "${node_par[@]}" --test-reporter=spec \
+    "tests/behaviour/*_test.ts"
 }
 job_npm_node22() { job_npm_node 22; }
 job_npm_node24() { job_npm_node 24; }
 job_npm_node26() { job_npm_node 26; }
-job_npm_bun() { count npm-bun "${bun_counts[@]}" in_dir "$npm_dir" "$root/$bin/bun" test ./bun.test.ts; }
+job_npm_bun() { count npm-bun "${bun_counts[@]}" in_dir "$npm_dir" bun_tests "$root/$bin/bun"; }
 # The torture suite, CI size: signal-timing fuzz, storms, misbehaving hooks, PID 1, bad input.
 job_torture() { count "torture-$1" "${torture_counts[@]}" bash tests/torture/run.sh "$1"; }
 job_torture_deno() { job_torture deno; }
@@ -184,15 +224,16 @@ if [ "$wine_rc" -eq 3 ]; then wine_why=$(sed -n 's/^skip: //p' "$log_dir/wine-se
 # Runner names in the summary's order; a job prints its own result lines.
 # The longest first and the short ones last, so that no long runner starts
 # alone at the end (the packed package's runners go in before the short ones).
-queue=(static npm_pack deno_doc deno bun node22 node24 node26 docs
+queue=(static npm_pack node22 deno_doc deno bun node24 node26 docs
   torture_deno torture_bun torture_node24)
 [ "$wine_rc" -eq 0 ] && queue+=(wine)
 # Started only once npm-pack passed (the packed package's runners).
-after_pack=(npm_node24 npm_node26 npm_node22 npm_bun)
+after_pack=(npm_node22 npm_node24 npm_node26 npm_bun)
 
 trap 'rm -rf "$npm_dir"' EXIT
 trap 'echo "run_all: interrupted"; kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
-echo "running ${#queue[@]} + ${#after_pack[@]} jobs, $jobs_max at a time (TEST_JOBS); logs: $log_dir/"
+echo "running ${#queue[@]} + ${#after_pack[@]} jobs, $jobs_max at a time (TEST_JOBS)," \
+  "test files in each: $file_jobs at a time (TEST_FILE_JOBS); logs: $log_dir/"
 declare -A running=()
 pack_seen=0
 while [ "${#queue[@]}" -gt 0 ] || [ "${#running[@]}" -gt 0 ]; do
@@ -230,9 +271,9 @@ done
 order=(deno-check deno-consumer deno-lint deno-fmt deno-publish-dry-run deno-doc-lint deno-doc
   docs deno bun node22 node24 node26 npm-pack npm-types npm-node22 npm-node24 npm-node26 npm-bun
   torture-deno torture-bun torture-node24 wine-bun)
-passed=0 failed=0 skipped=0 status=0
+passed=0 failed=0 skipped=0 status=0 cpu_all=0
 echo
-echo "summary ($((SECONDS - began)) s, $jobs_max at a time):"
+echo "summary ($((SECONDS - began)) s, $jobs_max runners at a time, $file_jobs test files at a time in each):"
 for name in "${order[@]}"; do
   file=$res_dir/$name
   if [ ! -f "$file" ]; then
@@ -243,16 +284,17 @@ for name in "${order[@]}"; do
     echo "FAIL $name: did not run"; failed=$((failed + 1)) status=1
     continue
   fi
-  read -r st p f s secs <"$file"
+  read -r st p f s secs cpu <"$file"
   why=$(sed -n 2p "$file")
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  [ "$cpu" = - ] || cpu_all=$((cpu_all + cpu))
   [ "$st" = ok ] || status=1
   case $name in
     deno-check | deno-consumer | deno-lint | deno-fmt | deno-publish-dry-run | deno-doc-lint | npm-pack | npm-types)
       printf '%-4s %s (%s s)\n' "$st" "$name" "$secs" ;;
     *)
-      printf '%-4s %s: %s passed / %s failed / %s skipped%s (%s s)\n' "$st" "$name" "$p" "$f" "$s" \
-        "${why:+ ($why)}" "$secs" ;;
+      printf '%-4s %s: %s passed / %s failed / %s skipped%s (%s s, CPU %s s)\n' "$st" "$name" "$p" \
+        "$f" "$s" "${why:+ ($why)}" "$secs" "$cpu" ;;
   esac
   if [ "$st" != ok ]; then tail -n +3 "$file" | sed 's/^/     /'; fi
 done
@@ -271,5 +313,8 @@ else
 fi
 
 echo "skipped: $skipped tests in all (why: on each runner's line above); logs: $log_dir/"
+# The suite is bound by CPU where it has few cores: its wall time cannot go
+# below this sum over the cores the machine has.
+echo "CPU: $cpu_all s (user + system) in the runners, $(nproc) cores, $((SECONDS - began)) s wall"
 echo "$passed passed, $failed failed" | tee "$log_dir/summary.txt"
 exit $status
