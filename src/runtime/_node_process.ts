@@ -5,6 +5,7 @@
 export interface _StdStream {
   write(text: string, callback?: () => void): unknown;
   end?(callback?: () => void): unknown;
+  on?(event: "error", listener: (error: unknown) => void): unknown;
   readonly isTTY?: boolean;
 }
 

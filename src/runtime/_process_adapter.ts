@@ -90,6 +90,8 @@ export function _processAdapter(
 ): RuntimeAdapter {
   const os: OsFamily = proc.platform === "win32" ? "windows" : "posix";
   const writeStderr = (text: string): void => void proc.stderr.write(text);
+  /** Whether stderr's write errors are the library's to swallow (once it printed an uncaught error). */
+  let stderrHeld = false;
   const exitState: _ExitState = { emitted: false };
   return {
     name,
@@ -183,6 +185,13 @@ export function _processAdapter(
       return _flush(proc, name === "bun", end, withinMs, exitState);
     },
     printUncaught(error: unknown): void {
+      // A stderr whose reader is gone fails the print, and the failure is one
+      // more uncaught error, printed again: a loop, one a turn, that starved
+      // the shutdown for good. What the library prints, it prints once.
+      if (!stderrHeld) {
+        stderrHeld = true;
+        proc.stderr.on?.("error", () => {});
+      }
       console.error(error);
     },
     writeStderr,
