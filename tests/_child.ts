@@ -143,3 +143,18 @@ export async function until(condition: () => boolean, timeoutMs: number): Promis
   const end = performance.now() + timeoutMs;
   while (!condition() && performance.now() < end) await delay(20);
 }
+
+/** How a child ended after a signal: its end, how long after the signal, all it printed. */
+export interface EndAfter {
+  end: ChildEnd;
+  tookMs: number;
+  out: string;
+}
+
+/** Sends `signal` to `child` and waits for its end. */
+export async function endAfter(child: Child, signal: NodeJS.Signals): Promise<EndAfter> {
+  const sentAt = Date.now();
+  child.kill(signal);
+  const end = await child.ended;
+  return { end, tookMs: Date.now() - sentAt, out: end.lines.join("\n") + end.stderr };
+}

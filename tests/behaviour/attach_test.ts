@@ -4,7 +4,7 @@
 // program's own handlers.
 import assert from "node:assert/strict";
 import { processTest as test, runtimeName } from "../_harness.ts";
-import { type ChildEnd, delay, startFixture } from "../_child.ts";
+import { type ChildEnd, delay, endAfter, startFixture } from "../_child.ts";
 
 const kinds = runtimeName === "node" ? ["threads"] : ["threads", "web"];
 const options = { timeoutMs: 30_000 };
@@ -26,11 +26,7 @@ for (const kind of kinds) {
     async () => {
       const child = startFixture("attach_parent.ts", [kind, "loop"]);
       await child.waitFor("worker: iteration 2 starts");
-      const sentAt = Date.now();
-      child.kill("SIGINT");
-      const end = await child.ended;
-      const tookMs = Date.now() - sentAt;
-      const out = end.lines.join("\n") + end.stderr;
+      const { end, tookMs, out } = await endAfter(child, "SIGINT");
       const lines = end.lines.filter((line) => !line.includes("user handler"));
       const at = (line: string) => lines.indexOf(line);
       assert.ok(at("worker: signal aborted") >= 0, out);
@@ -77,11 +73,7 @@ for (const kind of kinds) {
   test(`attach (${kind}): a worker scope's budget is honoured, then the process ends`, async () => {
     const child = startFixture("attach_parent.ts", [kind, "budget"]);
     await child.waitFor("worker: iteration 1 starts");
-    const sentAt = Date.now();
-    child.kill("SIGINT");
-    const end = await child.ended;
-    const tookMs = Date.now() - sentAt;
-    const out = end.lines.join("\n") + end.stderr;
+    const { end, tookMs, out } = await endAfter(child, "SIGINT");
     assert.ok(end.lines.includes("worker: scope signal aborted (budget)"), out);
     assert.ok(end.lines.includes("worker: hook ran"), out);
     assert.ok(tookMs >= 350 && tookMs < 10_000, `the 400 ms budget ended after ${tookMs} ms`);
@@ -91,11 +83,7 @@ for (const kind of kinds) {
   test(`attach (${kind}): a crashed worker does not hold the shutdown`, async () => {
     const child = startFixture("attach_parent.ts", [kind, "crash"]);
     await child.waitFor("parent: the worker crashed");
-    const sentAt = Date.now();
-    child.kill("SIGINT");
-    const end = await child.ended;
-    const tookMs = Date.now() - sentAt;
-    const out = end.lines.join("\n") + end.stderr;
+    const { end, tookMs, out } = await endAfter(child, "SIGINT");
     assert.ok(tookMs < 5_000, `took ${tookMs} ms`);
     assert.deepEqual([end.code, end.signal], [null, "SIGINT"], out);
   }, options);
@@ -172,11 +160,7 @@ for (const kind of kinds) {
       // Ended for sure (a loaded machine can take longer than the program's 300 ms).
       await child.waitFor(mode === "closed" ? "worker: closing" : "parent: terminated");
       await delay(mode === "closed" ? 600 : 300);
-      const sentAt = Date.now();
-      child.kill("SIGINT");
-      const end = await child.ended;
-      const tookMs = Date.now() - sentAt;
-      const out = end.lines.join("\n") + end.stderr;
+      const { end, tookMs, out } = await endAfter(child, "SIGINT");
       assert.ok(tookMs < 5_000, `took ${tookMs} ms\n${out}`);
       // Ended before the stop: no step is left for it (memory follows live workers).
       assert.ok(end.lines.includes("parent: report  forced=false"), out);
@@ -186,11 +170,7 @@ for (const kind of kinds) {
   test(`attach (${kind}): the controller's budgetMs governs the worker's scopes`, async () => {
     const child = startFixture("attach_cases.ts", [kind, "budget"]);
     await child.waitFor("worker: iteration 1 starts");
-    const sentAt = Date.now();
-    child.kill("SIGINT");
-    const end = await child.ended;
-    const tookMs = Date.now() - sentAt;
-    const out = end.lines.join("\n") + end.stderr;
+    const { end, tookMs, out } = await endAfter(child, "SIGINT");
     assert.ok(tookMs < 8_000, `a 1.5 s budget took ${tookMs} ms\n${out}`);
     assert.ok(!end.lines.includes("parent: report the worker:ok forced=false"), out);
   }, options);
@@ -211,11 +191,7 @@ for (const kind of kinds) {
     async () => {
       const child = startFixture("attach_cases.ts", [kind, "crash"]);
       await child.waitFor("worker: loaded");
-      const sentAt = Date.now();
-      child.kill("SIGINT");
-      const end = await child.ended;
-      const tookMs = Date.now() - sentAt;
-      const out = end.lines.join("\n") + end.stderr;
+      const { end, tookMs, out } = await endAfter(child, "SIGINT");
       assert.ok(tookMs < 10_000, `took ${tookMs} ms\n${out}`);
       assert.ok(end.lines.includes("parent: report the worker:threw forced=false"), out);
     },
@@ -309,11 +285,7 @@ for (const [pool, mode] of pools) {
       const child = startFixture("attach_pool.ts", [pool, mode]);
       if (mode === "idle") await child.waitFor("parent: ready");
       else for (let id = 1; id <= 4; id++) await child.waitFor(`task ${id} starts`);
-      const sentAt = Date.now();
-      child.kill("SIGTERM");
-      const end = await child.ended;
-      const tookMs = Date.now() - sentAt;
-      const out = end.lines.join("\n") + end.stderr;
+      const { end, tookMs, out } = await endAfter(child, "SIGTERM");
       const tasks = mode === "idle" ? [] : [1, 2, 3, 4];
       for (const id of tasks) assert.ok(end.lines.includes(`parent: task ${id} resolved`), out);
       assert.ok(!end.lines.some((line) => line.includes("rejected")), out);

@@ -3,7 +3,7 @@
 // library.
 import assert from "node:assert/strict";
 import { processTest as test, runtimeName } from "../_harness.ts";
-import { delay, startFixture } from "../_child.ts";
+import { delay, endAfter, startFixture } from "../_child.ts";
 
 // Deno only: Bun's Web Workers have a threadId (attach_test.ts covers them),
 // and Bun gives a Web Worker no `name`, which the fixture passes the mode in.
@@ -71,11 +71,7 @@ for (const mode of ["terminate-early", "close-sync"]) {
       const child = startFixture("attach_web.ts", [mode]);
       await child.waitFor(mode === "close-sync" ? "worker: closing" : "parent: ready");
       await delay(800);
-      const sentAt = Date.now();
-      child.kill("SIGINT");
-      const end = await child.ended;
-      const tookMs = Date.now() - sentAt;
-      const out = end.lines.join("\n") + end.stderr;
+      const { end, tookMs, out } = await endAfter(child, "SIGINT");
       // The controller's deadline is 3 s: a worker held for would take that long.
       assert.ok(tookMs < 2_000, `took ${tookMs} ms\n${out}`);
       assert.ok(end.lines.includes("parent: report  forced=false"), out);
@@ -94,11 +90,7 @@ test(
     const child = startFixture("attach_web.ts", ["close-early"]);
     await child.waitFor("worker: closing");
     await delay(300);
-    const sentAt = Date.now();
-    child.kill("SIGINT");
-    const end = await child.ended;
-    const tookMs = Date.now() - sentAt;
-    const out = end.lines.join("\n") + end.stderr;
+    const { end, tookMs, out } = await endAfter(child, "SIGINT");
     assert.ok(tookMs < 10_000, `took ${tookMs} ms\n${out}`);
     assert.ok(tookMs >= 2_500, `took ${tookMs} ms\n${out}`);
     assert.ok(end.lines.includes("parent: report the worker:cut forced=true"), out);
