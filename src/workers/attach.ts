@@ -249,20 +249,25 @@ function _attachOne(
     }, { name });
 
   const busy = (): boolean => active && !ended && !isDone && holding;
+  /**
+   * Whether what `id` says on the meeting channel is this worker's, before its
+   * port is there: never a Deno Web Worker's (id null), which any may say.
+   */
+  const saidByIt = (id: _WorkerId): boolean =>
+    id !== null && id === handle.id && port === undefined;
   const guest: _Guest = {
     hello(id: _WorkerId, flag?: SharedArrayBuffer): void {
       if (id === handle.id && port === undefined) _welcome(id, flag);
     },
-    // Until the port is there, what it holds comes here (not a Deno Web Worker's: any may say it).
+    // Until the port is there, what it holds and that it is done come here.
     hold(id: _WorkerId, holds: boolean): void {
-      if (id === null || id !== handle.id || port !== undefined) return;
+      if (!saidByIt(id)) return;
       holding = holds;
       hold(holds, null);
       pool?.onChange();
     },
-    // Not from a Deno Web Worker (id null): which one said it is not known.
     done(id: _WorkerId, requested: number | undefined): void {
-      if (id !== null && id === handle.id && port === undefined) onDone(requested);
+      if (saidByIt(id)) onDone(requested);
     },
   };
 
