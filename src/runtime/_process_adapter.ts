@@ -261,7 +261,7 @@ function _crash(proc: _NodeProcess, error: unknown): void {
  * flush, so that what they write (a logger's last line) is flushed too; Bun
  * ends the streams there and would drop it.
  */
-export interface _ExitState {
+interface _ExitState {
   emitted: boolean;
 }
 
@@ -277,7 +277,7 @@ function _emitExit(proc: _NodeProcess, state: _ExitState, status: number): void 
 }
 
 /** Exits with `code`; `exit` listeners that already ran do not run again. */
-export function _exitNow(proc: _NodeProcess, state: _ExitState, code: number): void {
+function _exitNow(proc: _NodeProcess, state: _ExitState, code: number): void {
   if (state.emitted && proc.reallyExit !== undefined) {
     proc.exitCode = code;
     return proc.reallyExit(code);
@@ -291,7 +291,7 @@ export function _exitNow(proc: _NodeProcess, state: _ExitState, code: number): v
  * Another listener of the signal would swallow a re-raise: it may end the
  * process itself within `withinMs` (its own status), else `128 + n` then.
  */
-export function _dieBy(
+function _dieBy(
   proc: _NodeProcess,
   os: OsFamily,
   signal: StopSignal,
@@ -332,7 +332,7 @@ function _leaveTo(proc: _NodeProcess, status: number, withinMs: number): void {
  * its `write` callback fires early, `end(cb)` waits; so it ends the streams,
  * and only when the process really ends now (not when another listener goes on).
  */
-export function _flush(
+function _flush(
   proc: _NodeProcess,
   bun: boolean,
   end: ProcessEnd,

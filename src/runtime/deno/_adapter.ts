@@ -185,8 +185,8 @@ function _readKillLater(): void {
 // (Node's `process.on` in Deno goes through it too). The library adds its own
 // through the original, so they are never counted.
 
-// Typed with `string`: this file's declarations are public (runtime/deno),
-// and a `Deno` type in them breaks a Node program's type check.
+// Typed with `string`: this file's declarations are reached from the public
+// runtime/deno entry, and a `Deno` type in them breaks a Node program's type check.
 type _SignalFn = (signal: string, handler: () => void) => void;
 
 /** The original add/remove, and the listeners added through the wrapped ones. */
