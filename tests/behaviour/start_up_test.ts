@@ -1,15 +1,12 @@
 // A start-up that hangs never starves the stops, on every runtime.
 import assert from "node:assert/strict";
 import { processTest as test } from "../_harness.ts";
-import { startFixture } from "../_child.ts";
+import { endAfter, startFixture } from "../_child.ts";
 
 test("start-up: SIGTERM during a hanging start: given up at the scope budget, stops and hooks run", async () => {
   const child = startFixture("start_up.ts", ["hang"]);
   await child.waitFor("cache starting");
-  const sentAt = Date.now();
-  child.kill("SIGTERM");
-  const end = await child.ended;
-  const tookMs = Date.now() - sentAt;
+  const { end, tookMs } = await endAfter(child, "SIGTERM");
   assert.deepEqual(end.lines.slice(0, 4), [
     "cache starting",
     "cache start aborted: ShutdownError",
